@@ -1,0 +1,1 @@
+"""loket's benchmarks (`make bench`): realistic generated volumes, figures printed."""

@@ -1,0 +1,84 @@
+"""Named people for readable access tests (STYLE.md): an agent, a back-office expert, a
+coordinator, a manager, an administrator and an outsider without any role."""
+
+from __future__ import annotations
+
+import pytest
+
+from loket.accounts.models import Team, User
+from loket.accounts.roles import Role
+from loket.accounts.services import staff_create
+from loket.cases.models import Client
+from loket.cases.services import client_create
+
+
+@pytest.fixture
+def front_office(db: None) -> Team:
+    return Team.objects.create(code="front-office", name="FrontOffice", kind=Team.Kind.FRONT_OFFICE)
+
+
+@pytest.fixture
+def back_office(db: None) -> Team:
+    return Team.objects.create(
+        code="integration", name="BackOffice integratie", kind=Team.Kind.BACK_OFFICE
+    )
+
+
+def _person(username: str, role: Role | None, teams: list[Team]) -> User:
+    if role is None:
+        user = User.objects.create_user(username=username, password="secret-pass-123")
+        return user
+    return staff_create(
+        username=username,
+        password="secret-pass-123",
+        roles=[role],
+        teams=teams,
+        first_name=username.title(),
+        check_password=False,
+    )
+
+
+@pytest.fixture
+def agent(front_office: Team) -> User:
+    return _person("agent", Role.AGENT, [front_office])
+
+
+@pytest.fixture
+def expert(back_office: Team) -> User:
+    return _person("expert", Role.EXPERT, [back_office])
+
+
+@pytest.fixture
+def coordinator(front_office: Team) -> User:
+    return _person("coordinator", Role.COORDINATOR, [front_office])
+
+
+@pytest.fixture
+def manager(db: None) -> User:
+    return _person("manager", Role.MANAGER, [])
+
+
+@pytest.fixture
+def administrator(db: None) -> User:
+    return _person("administrator", Role.ADMINISTRATOR, [])
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return _person("outsider", None, [])
+
+
+@pytest.fixture
+def client_record(db: None) -> Client:
+    return client_create(
+        actor=None,
+        name="OCMW Gent",
+        language="nl",
+        kind=Client.Kind.ORGANISATION,
+        sector=Client.Sector.WELFARE_CENTRE,
+        emails=["Info@OCMW-Gent.example.be"],
+        phones=["09 266 99 00"],
+        street="Onderbergen 86",
+        postal_code="9000",
+        city="Gent",
+    )

@@ -1,0 +1,1 @@
+"""loket: the front office's case system."""

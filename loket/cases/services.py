@@ -1,0 +1,399 @@
+"""Every state change of a client or a case. One transaction each, each writing its Event.
+
+Views, the API, commands and tasks call these; nothing else writes these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loket.accounts.models import Team, User
+
+from .models import Case, Channel, Client, ClientEmail, ClientPhone, Event, Message, Topic
+from .phones import InvalidPhoneNumber, normalise_phone
+from .references import format_reference
+from .rules import answer_channel, can_move
+
+Status = Case.Status
+
+
+class CaseError(ValidationError):
+    """A state change that the rules don't allow; the message is for the person who tried."""
+
+
+# --- clients ------------------------------------------------------------------------------
+
+
+def normalise_email(address: str) -> str:
+    """Lower-case, trimmed, validated; raises `ValidationError` with a clear message."""
+    address = (address or "").strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError as error:
+        raise ValidationError(
+            _("%(address)s is not an e-mail address.") % {"address": address}
+        ) from error
+    return address
+
+
+def client_create(
+    *,
+    actor: User | None,
+    name: str,
+    language: str = "nl",
+    kind: str = Client.Kind.PERSON,
+    sector: str = Client.Sector.CITIZEN,
+    organisation: str = "",
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    street: str = "",
+    postal_code: str = "",
+    city: str = "",
+    country: str = "BE",
+) -> Client:
+    """Register a client with their e-mail addresses and phone numbers (E.164)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("A client needs a name."))
+    addresses = list(dict.fromkeys(normalise_email(e) for e in emails if e.strip()))
+    try:
+        numbers = list(dict.fromkeys(normalise_phone(p) for p in phones if p.strip()))
+    except InvalidPhoneNumber as error:
+        raise ValidationError(
+            _("That is not a phone number: %(error)s") % {"error": error}
+        ) from error
+    now = timezone.now()
+    with transaction.atomic():
+        client = Client.objects.create(
+            name=name,
+            language=language,
+            kind=kind,
+            sector=sector,
+            organisation=organisation,
+            street=street,
+            postal_code=postal_code,
+            city=city,
+            country=country,
+        )
+        ClientEmail.objects.bulk_create(ClientEmail(client=client, address=a) for a in addresses)
+        ClientPhone.objects.bulk_create(ClientPhone(client=client, number=n) for n in numbers)
+        Event.objects.create(
+            kind=Event.Kind.CLIENT_CREATED,
+            at=now,
+            actor=actor,
+            client=client,
+            data={"name": name},
+        )
+    return client
+
+
+# --- registration numbers -------------------------------------------------------------------
+
+
+def reference_reserve(*, year: int, count: int = 1, prefix: str | None = None) -> list[str]:
+    """Hand out `count` consecutive registration numbers for `year` (charter rule 2).
+
+    The sequence row is read under a row lock inside the caller's transaction, so numbers are
+    never handed out twice, however many workers register at once (never ``max() + 1``).
+    """
+    from .models import ReferenceSequence
+
+    prefix = (prefix or settings.LOKET_REFERENCE_PREFIX).upper()
+    with transaction.atomic():
+        sequence = (
+            ReferenceSequence.objects.select_for_update().filter(prefix=prefix, year=year).first()
+        )
+        if sequence is None:
+            try:
+                with transaction.atomic():
+                    sequence = ReferenceSequence.objects.create(prefix=prefix, year=year)
+            except IntegrityError:
+                # Another worker created the row first; take its lock instead.
+                sequence = ReferenceSequence.objects.select_for_update().get(
+                    prefix=prefix, year=year
+                )
+        first = sequence.last + 1
+        sequence.last += count
+        sequence.save(update_fields=["last"])
+    return [format_reference(prefix, year, n) for n in range(first, first + count)]
+
+
+# --- cases --------------------------------------------------------------------------------
+
+
+def case_register(
+    *,
+    actor: User | None,
+    client: Client,
+    channel: str,
+    subject: str,
+    body: str = "",
+    kind: str = Case.Kind.QUESTION,
+    topic: Topic | None = None,
+    language: str | None = None,
+    received_at: dt.datetime | None = None,
+    owner: User | None = None,
+    team: Team | None = None,
+    sender: str = "",
+    related_case: Case | None = None,
+) -> Case:
+    """Register an incoming question, complaint or competence conflict (charter rules 1, 2).
+
+    The client, the date and time of receipt and the subject are recorded, a registration
+    number is handed out, and the question itself is kept as the first inbound message.
+    `received_at` is when it reached the service (a letter's postmark day, not today).
+    """
+    now = timezone.now()
+    received_at = received_at or now
+    if timezone.is_naive(received_at):
+        raise ValidationError(_("The date received needs a time zone."))
+    if received_at > now + dt.timedelta(minutes=5):
+        raise ValidationError(_("The date received cannot be in the future."))
+    subject = " ".join(subject.split())[:300]
+    if not subject:
+        raise ValidationError(_("A case needs a subject."))
+    if channel not in Channel.values:
+        raise ValidationError(_("Unknown channel: %(channel)s") % {"channel": channel})
+    if kind not in Case.Kind.values:
+        raise ValidationError(_("Unknown kind of case: %(kind)s") % {"kind": kind})
+    year = timezone.localtime(now).year
+    with transaction.atomic():
+        (reference,) = reference_reserve(year=year)
+        case = Case.objects.create(
+            reference=reference,
+            kind=kind,
+            channel=channel,
+            client=client,
+            subject=subject,
+            topic=topic,
+            language=language or client.language,
+            received_at=received_at,
+            registered_at=now,
+            owner=owner,
+            team=team,
+            related_case=related_case,
+            status=Status.IN_PROGRESS if owner else Status.REGISTERED,
+        )
+        if body:
+            Message.objects.create(
+                case=case,
+                direction=Message.Direction.INBOUND,
+                channel=channel,
+                sender=sender,
+                subject=subject,
+                body=body,
+                at=received_at,
+            )
+        Event.objects.create(
+            kind=Event.Kind.CASE_REGISTERED,
+            at=now,
+            actor=actor,
+            case=case,
+            client=client,
+            data={
+                "reference": reference,
+                "channel": channel,
+                "kind": kind,
+                "received_at": received_at.isoformat(),
+                "owner": owner.pk if owner else None,
+                "team": team.pk if team else None,
+            },
+        )
+    return case
+
+
+def _locked(case: Case) -> Case:
+    """The case re-read under a row lock: every change starts from the current state."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _move(case: Case, new_status: str) -> None:
+    if not can_move(case.status, new_status):
+        raise CaseError(
+            _("A case that is %(current)s cannot become %(new)s.")
+            % {"current": case.get_status_display(), "new": Status(new_status).label}
+        )
+    case.status = new_status
+
+
+def case_assign(*, actor: User, case: Case, owner: User | None, team: Team | None = None) -> Case:
+    """Give the case an owner (and team); a newly owned case is in progress."""
+    now = timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        if not case.is_open:
+            raise CaseError(_("Only an open case can be assigned."))
+        previous = case.owner_id
+        case.owner = owner
+        if team is not None:
+            case.team = team
+        if owner and case.status in (Status.REGISTERED, Status.REOPENED):
+            case.status = Status.IN_PROGRESS
+        case.save(update_fields=["owner", "team", "status"])
+        Event.objects.create(
+            kind=Event.Kind.CASE_ASSIGNED,
+            at=now,
+            actor=actor,
+            case=case,
+            client_id=case.client_id,
+            data={
+                "owner": owner.pk if owner else None,
+                "previous_owner": previous,
+                "team": case.team_id,
+            },
+        )
+    return case
+
+
+def case_forward(
+    *, actor: User, case: Case, note: str, team: Team | None = None, owner: User | None = None
+) -> Case:
+    """Forward to the back office, to a team or a person, with a note (charter rule 7)."""
+    if team is None and owner is None:
+        raise CaseError(_("Forward to a team or a person."))
+    note = note.strip()
+    if not note:
+        raise CaseError(_("Say in a note what the back office should do."))
+    now = timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        _move(case, Status.FORWARDED)
+        case.team = team or case.team
+        case.owner = owner
+        case.forwarded_at = case.forwarded_at or now
+        case.save(update_fields=["status", "team", "owner", "forwarded_at"])
+        Message.objects.create(
+            case=case,
+            direction=Message.Direction.NOTE,
+            channel=case.channel,
+            author=actor,
+            body=note,
+            at=now,
+        )
+        Event.objects.create(
+            kind=Event.Kind.CASE_FORWARDED,
+            at=now,
+            actor=actor,
+            case=case,
+            client_id=case.client_id,
+            data={"team": case.team_id, "owner": owner.pk if owner else None},
+        )
+    return case
+
+
+def case_answer(*, actor: User, case: Case, body: str, channel: str | None = None) -> Message:
+    """Record an answer to the client, on the channel the question came in (rule 3).
+
+    The first answer sets `answered_at`, and whether the front office answered it without
+    forwarding (rule 7's 80%). Later answers keep both.
+    """
+    body = body.strip()
+    if not body:
+        raise CaseError(_("An answer cannot be empty."))
+    now = timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        _move(case, Status.ANSWERED)
+        client_emails: Sequence[str] = list(case.client.emails.values_list("address", flat=True))
+        channel = channel or answer_channel(case.channel, client_has_email=bool(client_emails))
+        recipient = client_emails[0] if channel == Channel.EMAIL and client_emails else ""
+        if channel == Channel.EMAIL and not recipient:
+            raise CaseError(_("The client has no e-mail address to answer to."))
+        first = case.answered_at is None
+        if first:
+            case.answered_at = now
+            case.answered_by_front_office = case.forwarded_at is None
+        if case.owner_id is None:
+            case.owner = actor
+        case.save(update_fields=["status", "answered_at", "answered_by_front_office", "owner"])
+        message = Message.objects.create(
+            case=case,
+            direction=Message.Direction.OUTBOUND,
+            channel=channel,
+            author=actor,
+            recipient=recipient,
+            subject=case.subject,
+            body=body,
+            at=now,
+        )
+        Event.objects.create(
+            kind=Event.Kind.CASE_ANSWERED,
+            at=now,
+            actor=actor,
+            case=case,
+            client_id=case.client_id,
+            data={"channel": channel, "message": message.pk, "first": first},
+        )
+    return message
+
+
+def case_close(*, actor: User, case: Case, reason: str = "") -> Case:
+    """Close the case; whoever handled it closes it, the back office too (charter rule 7)."""
+    now = timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        _move(case, Status.CLOSED)
+        case.closed_at = now
+        case.save(update_fields=["status", "closed_at"])
+        Event.objects.create(
+            kind=Event.Kind.CASE_CLOSED,
+            at=now,
+            actor=actor,
+            case=case,
+            client_id=case.client_id,
+            data={"reason": reason.strip()},
+        )
+    return case
+
+
+def case_reopen(*, actor: User | None, case: Case, reason: str) -> Case:
+    """Reopen an answered or closed case, for instance when the client replies."""
+    now = timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        _move(case, Status.REOPENED)
+        case.closed_at = None
+        case.save(update_fields=["status", "closed_at"])
+        Event.objects.create(
+            kind=Event.Kind.CASE_REOPENED,
+            at=now,
+            actor=actor,
+            case=case,
+            client_id=case.client_id,
+            data={"reason": reason.strip()},
+        )
+    return case
+
+
+def case_note_add(*, actor: User, case: Case, body: str) -> Message:
+    """An internal note: staff see it in the timeline, the client never does."""
+    body = body.strip()
+    if not body:
+        raise CaseError(_("A note cannot be empty."))
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            case=case,
+            direction=Message.Direction.NOTE,
+            channel=case.channel,
+            author=actor,
+            body=body,
+            at=now,
+        )
+        Event.objects.create(
+            kind=Event.Kind.CASE_NOTE_ADDED,
+            at=now,
+            actor=actor,
+            case=case,
+            client_id=case.client_id,
+            data={"message": message.pk},
+        )
+    return message
