@@ -11,6 +11,8 @@ from loket.accounts.services import staff_create
 from loket.cases.models import Client
 from loket.cases.services import client_create
 
+pytest_plugins = ["loket.browser"]
+
 
 @pytest.fixture
 def front_office(db: None) -> Team:
