@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "loket.accounts",
     "loket.cases",
+    "loket.deadlines",
+    "loket.mail",
     "loket.desk",
     "loket.demo",
     "loket.runtime",
@@ -251,4 +253,9 @@ LOGGING = {
 }
 
 # Periodic tasks the scheduler enqueues: name -> (task path, every N seconds).
-LOKET_PERIODIC_TASKS: dict[str, tuple[str, int]] = {}
+LOKET_PERIODIC_TASKS: dict[str, tuple[str, int]] = {
+    "deadline-watch": (
+        "loket.deadlines.tasks.deadline_watch_task",
+        env_int("LOKET_WATCH_EVERY", 300),
+    ),
+}

@@ -1,6 +1,8 @@
 """Fast settings for the test suite: the same database choice (DATABASE_URL), quicker hashing,
 tasks run at once, plain static files."""
 
+import os
+
 from loket.settings import *  # noqa: F403
 from loket.settings import DATA_DIR, DATABASES
 
@@ -20,5 +22,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 LANGUAGE_CODE = "en"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not memory: tests with several threads need real SQLite locking (WAL).
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # A file, not memory: tests with several threads need real SQLite locking (WAL). One file
+    # per test process, so that two suites running side by side don't share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}

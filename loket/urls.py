@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("loket.deadlines.urls")),
     path("", RedirectView.as_view(pattern_name="desk:home", permanent=False)),
 ]
 urlpatterns += i18n_patterns(

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Team, User
+from loket.i18n import when
+
+from .models import Notification, Team, User
 from .roles import Role
+
+if TYPE_CHECKING:
+    from loket.cases.models import Case
 
 
 def staff_create(
@@ -50,3 +58,32 @@ def staff_create(
         user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
         user.teams.set(list(teams))
     return user
+
+
+def notify(
+    *,
+    users: Iterable[User | None],
+    kind: str,
+    message: str,
+    params: dict[str, str | dt.datetime],
+    case: Case | None = None,
+) -> int:
+    """Put a notice in each user's desk (a reminder, a missed term), in the user's language:
+    `message` is a msgid marked with gettext_noop, filled with `params` (moments formatted
+    for the user's language). Call it inside the
+    caller's transaction, so the notice exists exactly when the step that caused it does."""
+    now = timezone.now()
+    unique = {user.pk: user for user in users if user is not None}
+    notices = []
+    for user in unique.values():
+        with translation.override(user.language):
+            values = {
+                k: when(v, user.language) if isinstance(v, dt.datetime) else v
+                for k, v in params.items()
+            }
+            text = translation.gettext(message) % values
+        notices.append(
+            Notification(user=user, case=case, kind=kind, text=text[:500], created_at=now)
+        )
+    Notification.objects.bulk_create(notices)
+    return len(notices)

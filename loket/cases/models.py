@@ -39,6 +39,15 @@ class Topic(models.Model):
     name_de = models.CharField(_("name (German)"), max_length=200, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    policy = models.ForeignKey(
+        "deadlines.DeadlinePolicy",
+        verbose_name=_("deadline policy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="topics",
+        help_text=_("Empty: the parent topic's policy, else the policy of the kind of case."),
+    )
 
     class Meta:
         verbose_name = _("topic")
@@ -190,7 +199,22 @@ class Case(models.Model):
     # A letter arrives before it is registered; its term counts from its arrival (rule 4).
     received_at = models.DateTimeField(_("received"))
     registered_at = models.DateTimeField(_("registered"))
+    policy = models.ForeignKey(
+        "deadlines.DeadlinePolicy",
+        verbose_name=_("deadline policy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    # The charter's term under the policy; the indicators measure against it (rule 4).
+    charter_due_at = models.DateTimeField(_("term under the charter"), null=True, blank=True)
+    # The term being watched: the charter's, or the new term a delay notice promised (rule 5).
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # When the watch next reminds the owner (rule 6); None when no reminder is pending.
+    remind_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
+    internal_due_at = models.DateTimeField(_("back-office term"), null=True, blank=True)
+    overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -233,6 +257,8 @@ class Case(models.Model):
             models.Index(fields=["team", "status", "due_at"], name="case_team_status_due"),
             models.Index(fields=["client", "received_at"], name="case_client_received"),
             models.Index(fields=["received_at"], name="case_received"),
+            models.Index(fields=["status", "remind_at"], name="case_status_remind"),
+            models.Index(fields=["status", "internal_due_at"], name="case_status_internal_due"),
         ]
         permissions = [
             ("register_case", "Can register a case"),
@@ -275,6 +301,8 @@ class Message(models.Model):
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("text"), blank=True)
     at = models.DateTimeField(_("at"))
+    # The e-mail Message-ID, for threading replies (In-Reply-To / References).
+    message_id = models.CharField(_("Message-ID"), max_length=300, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("message")
@@ -305,6 +333,11 @@ class Event(models.Model):
         CASE_NOTE_ADDED = "case.note-added", _("note added")
         CASE_MESSAGE_RECEIVED = "case.message-received", _("message received")
         CASE_TOPIC_CHANGED = "case.topic-changed", _("topic changed")
+        CASE_POLICY_CHANGED = "case.policy-changed", _("deadline policy changed")
+        CASE_REMINDED = "case.reminded", _("reminder sent")
+        CASE_OVERDUE = "case.overdue", _("term missed")
+        CASE_INTERNAL_OVERDUE = "case.internal-overdue", _("back-office term missed")
+        CASE_DELAY_NOTICE_SENT = "case.delay-notice-sent", _("delay notice sent")
 
     kind = models.CharField(_("what"), max_length=40, choices=Kind.choices)
     at = models.DateTimeField(_("when"), db_index=True)

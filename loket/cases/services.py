@@ -16,6 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.accounts.models import Team, User
+from loket.deadlines.models import DeadlinePolicy
+from loket.deadlines.terms import internal_term, policy_for, terms_for
+from loket.mail.emails import answer_email
+from loket.mail.outbox import new_message_id
 
 from .models import Case, Channel, Client, ClientEmail, ClientPhone, Event, Message, Topic
 from .phones import InvalidPhoneNumber, normalise_phone
@@ -143,13 +147,16 @@ def case_register(
     owner: User | None = None,
     team: Team | None = None,
     sender: str = "",
+    message_id: str = "",
     related_case: Case | None = None,
+    policy: DeadlinePolicy | None = None,
 ) -> Case:
     """Register an incoming question, complaint or competence conflict (charter rules 1, 2).
 
     The client, the date and time of receipt and the subject are recorded, a registration
     number is handed out, and the question itself is kept as the first inbound message.
-    `received_at` is when it reached the service (a letter's postmark day, not today).
+    `received_at` is when it reached the service (a letter's arrival, not today): the term
+    counts from it, in working days under the case's deadline policy (rule 4).
     """
     now = timezone.now()
     received_at = received_at or now
@@ -165,6 +172,11 @@ def case_register(
     if kind not in Case.Kind.values:
         raise ValidationError(_("Unknown kind of case: %(kind)s") % {"kind": kind})
     year = timezone.localtime(now).year
+    policy = policy or policy_for(kind=kind, topic=topic)
+    terms = None
+    if policy is not None:
+        calendar = policy.calendar.rules()
+        terms = terms_for(received_at=received_at, policy=policy, calendar=calendar, now=now)
     with transaction.atomic():
         (reference,) = reference_reserve(year=year)
         case = Case.objects.create(
@@ -181,6 +193,10 @@ def case_register(
             team=team,
             related_case=related_case,
             status=Status.IN_PROGRESS if owner else Status.REGISTERED,
+            policy=policy,
+            charter_due_at=terms.charter_due_at if terms else None,
+            due_at=terms.charter_due_at if terms else None,
+            remind_at=terms.remind_at if terms else None,
         )
         if body:
             Message.objects.create(
@@ -191,6 +207,7 @@ def case_register(
                 subject=subject,
                 body=body,
                 at=received_at,
+                message_id=message_id,
             )
         Event.objects.create(
             kind=Event.Kind.CASE_REGISTERED,
@@ -205,6 +222,8 @@ def case_register(
                 "received_at": received_at.isoformat(),
                 "owner": owner.pk if owner else None,
                 "team": team.pk if team else None,
+                "policy": policy.code if policy else None,
+                "due_at": terms.charter_due_at.isoformat() if terms else None,
             },
         )
     return case
@@ -256,7 +275,8 @@ def case_assign(*, actor: User, case: Case, owner: User | None, team: Team | Non
 def case_forward(
     *, actor: User, case: Case, note: str, team: Team | None = None, owner: User | None = None
 ) -> Case:
-    """Forward to the back office, to a team or a person, with a note (charter rule 7)."""
+    """Forward to the back office, to a team or a person, with a note (charter rule 7).
+    The back office gets an internal term before the client's (by default one working day)."""
     if team is None and owner is None:
         raise CaseError(_("Forward to a team or a person."))
     note = note.strip()
@@ -269,7 +289,14 @@ def case_forward(
         case.team = team or case.team
         case.owner = owner
         case.forwarded_at = case.forwarded_at or now
-        case.save(update_fields=["status", "team", "owner", "forwarded_at"])
+        if case.due_at and case.policy:
+            case.internal_due_at = internal_term(
+                due_at=case.due_at,
+                policy=case.policy,
+                calendar=case.policy.calendar.rules(),
+                now=now,
+            )
+        case.save(update_fields=["status", "team", "owner", "forwarded_at", "internal_due_at"])
         Message.objects.create(
             case=case,
             direction=Message.Direction.NOTE,
@@ -284,13 +311,20 @@ def case_forward(
             actor=actor,
             case=case,
             client_id=case.client_id,
-            data={"team": case.team_id, "owner": owner.pk if owner else None},
+            data={
+                "team": case.team_id,
+                "owner": owner.pk if owner else None,
+                "internal_due_at": case.internal_due_at.isoformat()
+                if case.internal_due_at
+                else None,
+            },
         )
     return case
 
 
 def case_answer(*, actor: User, case: Case, body: str, channel: str | None = None) -> Message:
-    """Record an answer to the client, on the channel the question came in (rule 3).
+    """Answer the client, on the channel the question came in (rule 3); an e-mail answer is
+    queued in the outbox, threaded to the question.
 
     The first answer sets `answered_at`, and whether the front office answered it without
     forwarding (rule 7's 80%). Later answers keep both.
@@ -323,7 +357,10 @@ def case_answer(*, actor: User, case: Case, body: str, channel: str | None = Non
             subject=case.subject,
             body=body,
             at=now,
+            message_id=new_message_id(case) if channel == Channel.EMAIL else "",
         )
+        if channel == Channel.EMAIL:
+            answer_email(message)
         Event.objects.create(
             kind=Event.Kind.CASE_ANSWERED,
             at=now,
@@ -342,7 +379,8 @@ def case_close(*, actor: User, case: Case, reason: str = "") -> Case:
         case = _locked(case)
         _move(case, Status.CLOSED)
         case.closed_at = now
-        case.save(update_fields=["status", "closed_at"])
+        case.remind_at = None
+        case.save(update_fields=["status", "closed_at", "remind_at"])
         Event.objects.create(
             kind=Event.Kind.CASE_CLOSED,
             at=now,
@@ -355,13 +393,20 @@ def case_close(*, actor: User, case: Case, reason: str = "") -> Case:
 
 
 def case_reopen(*, actor: User | None, case: Case, reason: str) -> Case:
-    """Reopen an answered or closed case, for instance when the client replies."""
+    """Reopen an answered or closed case, for instance when the client replies. The client's
+    new message gets a new term, counted from now under the case's policy (rule 4)."""
     now = timezone.now()
     with transaction.atomic():
         case = _locked(case)
         _move(case, Status.REOPENED)
         case.closed_at = None
-        case.save(update_fields=["status", "closed_at"])
+        if case.policy is not None:
+            terms = terms_for(
+                received_at=now, policy=case.policy, calendar=case.policy.calendar.rules(), now=now
+            )
+            case.due_at, case.remind_at = terms.charter_due_at, terms.remind_at
+            case.overdue_since = None
+        case.save(update_fields=["status", "closed_at", "due_at", "remind_at", "overdue_since"])
         Event.objects.create(
             kind=Event.Kind.CASE_REOPENED,
             at=now,

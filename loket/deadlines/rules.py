@@ -341,3 +341,28 @@ def days_off_between(start: date, end: date, rules: CalendarRules) -> list[tuple
             result.append((day, off[day] if day in off and not reopened else CLOSURE))
         day += _ONE_DAY
     return result
+
+
+def subtract_working_days(day: date, n: int, rules: CalendarRules) -> date:
+    """Charter rule 4: the `n`th working day strictly before `day` (`n` = 0 gives `day`).
+    The back office's internal term is one working day before the client's, by default."""
+    if not isinstance(n, int) or n < 0:
+        raise ValueError(f"the number of working days must be an integer >= 0, got {n!r}")
+    while n:
+        day -= _ONE_DAY
+        if is_working_day(day, rules):
+            n -= 1
+    return day
+
+
+def end_of_day(day: date, rules: CalendarRules) -> datetime:
+    """23:59:59 local on `day`: when a term that ends on `day` runs out."""
+    return datetime.combine(day, END_OF_DAY, tzinfo=rules.zone)
+
+
+def opening_of(day: date, rules: CalendarRules) -> datetime:
+    """The first office opening on `day` (or 08:30 when the weekday has no hours): the
+    "morning of the due day" when reminders go out (charter rule 6)."""
+    periods = rules.weekly_hours.get(day.weekday())
+    start = periods[0].start if periods else time(8, 30)
+    return datetime.combine(day, start, tzinfo=rules.zone)

@@ -28,7 +28,9 @@ from loket.cases.models import (
 )
 from loket.cases.rules import answer_channel
 from loket.cases.services import reference_reserve
-from loket.deadlines.rules import CalendarRules, due_at
+from loket.deadlines.models import DeadlinePolicy
+from loket.deadlines.rules import due_at
+from loket.deadlines.terms import RulesCache, next_reminder, policy_for
 
 from . import content
 
@@ -48,7 +50,6 @@ CHANNEL_WEIGHTS = [
     (Channel.SOCIAL, 2),
     (Channel.COUNTER, 3),
 ]
-TERMS = {Case.Kind.QUESTION: 2, Case.Kind.COMPETENCE_CONFLICT: 5, Case.Kind.COMPLAINT: 20}
 BATCH = 1000
 
 
@@ -182,7 +183,8 @@ def _cases(
     say: Callable[[str], None],
 ) -> int:
     now = timezone.now()
-    rules = CalendarRules()
+    calendars = RulesCache()
+    policies: dict[tuple[str, str], DeadlinePolicy | None] = {}
     channels = [c for c, _ in CHANNEL_WEIGHTS]
     weights = [w for _, w in CHANNEL_WEIGHTS]
     agents = [staff[u] for u in ("agent", "agent-fr", "agent2", "coordinator")]
@@ -232,7 +234,14 @@ def _cases(
                     or content.QUESTIONS[topic_code]["nl"]
                 )
                 subject, body = rng.choice(questions)
-                term = due_at(received, TERMS[kind], rules)
+                key = (kind, topic_code)
+                if key not in policies:
+                    policies[key] = policy_for(kind=kind, topic=topics[topic_code])
+                policy = policies[key]
+                if policy is None:
+                    raise RuntimeError("the shipped deadline policies are missing: migrate first")
+                rules = calendars(policy.calendar)
+                term = due_at(received, policy.working_days, rules, policy.cutoff)
                 status, answered, closed, forwarded = _fate(rng, received, term, now)
                 owner = rng.choice(agents) if status != Case.Status.REGISTERED else None
                 team = teams["front-office"]
@@ -250,7 +259,12 @@ def _cases(
                     status=status,
                     received_at=received,
                     registered_at=registered_at,
+                    policy=policy,
+                    charter_due_at=term,
                     due_at=term,
+                    remind_at=next_reminder(term, policy, rules, after=now)
+                    if status in Case.OPEN_STATUSES
+                    else None,
                     owner=owner,
                     team=team,
                     forwarded_at=forwarded,

@@ -15,7 +15,7 @@ THREADS = 8
 PER_THREAD = 200
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_eight_threads_registering_200_cases_each_get_1600_distinct_numbers() -> None:
     client = client_create(actor=None, name="CPAS de Liège", emails=["info@cpas-liege.example.be"])
     start = threading.Barrier(THREADS)

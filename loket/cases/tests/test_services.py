@@ -204,3 +204,31 @@ def test_events_are_append_only(client_record: Client) -> None:
         event.save()
     with pytest.raises(TypeError):
         Event.objects.filter(pk=event.pk).update(data={})
+
+
+def test_an_email_answer_goes_out_threaded_to_the_question(
+    client_record: Client, agent: User, django_capture_on_commit_callbacks: object
+) -> None:
+    from django.core import mail
+
+    case = register(client_record, message_id="<vraag-1@ocmw-gent.example.be>")
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        answer = case_answer(actor=agent, case=case, body="Het leefloon bedraagt ...")
+    (sent,) = mail.outbox
+    assert sent.to == ["info@ocmw-gent.example.be"]
+    assert case.reference in sent.subject and "Het leefloon bedraagt" in sent.body
+    assert sent.extra_headers["Message-ID"] == answer.message_id
+    assert sent.extra_headers["In-Reply-To"] == "<vraag-1@ocmw-gent.example.be>"
+    assert "<vraag-1@ocmw-gent.example.be>" in sent.extra_headers["References"]
+    assert "Auto-Submitted" not in sent.extra_headers  # a person's answer, not a robot's
+
+
+def test_a_phone_answer_sends_no_mail(
+    client_record: Client, agent: User, django_capture_on_commit_callbacks: object
+) -> None:
+    from django.core import mail
+
+    case = register(client_record, channel=Channel.PHONE)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        case_answer(actor=agent, case=case, body="Telefonisch beantwoord")
+    assert mail.outbox == []

@@ -409,3 +409,37 @@ def test_add_working_days_matches_a_day_by_day_walk(start: date, n: int) -> None
         expected += timedelta(days=1)
         left -= oracle_working(expected, FEDERAL)
     assert add_working_days(start, n, FEDERAL) == expected
+
+
+# --- helpers for the watch ----------------------------------------------------------------
+
+
+def test_subtract_working_days_skips_the_christmas_closure() -> None:
+    from loket.deadlines.rules import subtract_working_days
+
+    rules = CalendarRules()
+    # Tue 5 Jan 2027, one working day earlier is Mon 4 Jan; two earlier is Thu 24 Dec 2026.
+    assert subtract_working_days(date(2027, 1, 5), 1, rules) == date(2027, 1, 4)
+    assert subtract_working_days(date(2027, 1, 5), 2, rules) == date(2026, 12, 24)
+    assert subtract_working_days(date(2027, 1, 5), 0, rules) == date(2027, 1, 5)
+
+
+@given(
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+    st.integers(min_value=0, max_value=20),
+)
+def test_subtract_undoes_add_on_working_days(day: date, n: int) -> None:
+    from loket.deadlines.rules import subtract_working_days
+
+    rules = CalendarRules()
+    if not is_working_day(day, rules):
+        day = next_working_day(day, rules)
+    assert subtract_working_days(add_working_days(day, n, rules), n, rules) == day
+
+
+def test_opening_and_end_of_day_are_local() -> None:
+    from loket.deadlines.rules import end_of_day, opening_of
+
+    rules = CalendarRules()
+    assert opening_of(date(2026, 7, 1), rules).isoformat() == "2026-07-01T08:30:00+02:00"
+    assert end_of_day(date(2026, 1, 5), rules).isoformat() == "2026-01-05T23:59:59+01:00"

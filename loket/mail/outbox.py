@@ -1,0 +1,93 @@
+"""Rendering and queueing outgoing mail: one template trio per kind of mail
+(`mail/<name>.subject.txt`, `.txt`, `.html`), rendered in the recipient's language."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from loket.cases.models import Case, Message
+
+from .models import OutboundMail
+
+
+def mail_domain() -> str:
+    return str(settings.DEFAULT_FROM_EMAIL).rpartition("@")[2] or "loket.localhost"
+
+
+def new_message_id(case: Case | None = None) -> str:
+    local = uuid.uuid4().hex + (f".{case.reference}" if case else "")
+    return f"<{local}@{mail_domain()}>"
+
+
+def render_mail(name: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of mail `name` in `language`."""
+    with translation.override(language):
+        context = {**context, "site_url": settings.SITE_URL, "language": language}
+        subject = " ".join(render_to_string(f"mail/{name}.subject.txt", context).split())
+        text = render_to_string(f"mail/{name}.txt", context).strip() + "\n"
+        html = render_to_string(f"mail/{name}.html", context)
+    return subject, text, html
+
+
+def thread_headers(case: Case) -> dict[str, str]:
+    """In-Reply-To the client's last message, References every message of the case, so the
+    client's mail program threads the answer and a reply finds its case again (rule 2)."""
+    ids = list(
+        Message.objects.filter(case=case)
+        .exclude(message_id="")
+        .order_by("at", "pk")
+        .values_list("direction", "message_id")
+    )
+    headers: dict[str, str] = {}
+    inbound = [m for d, m in ids if d == Message.Direction.INBOUND]
+    if inbound:
+        headers["In-Reply-To"] = inbound[-1]
+    if ids:
+        headers["References"] = " ".join(m for _, m in ids[-20:])
+    return headers
+
+
+def mail_queue(
+    *,
+    kind: str,
+    name: str,
+    to: Sequence[str],
+    language: str,
+    context: dict[str, Any],
+    case: Case | None = None,
+    message: Message | None = None,
+    automatic: bool = False,
+    message_id: str | None = None,
+) -> OutboundMail:
+    """Render and queue one mail; it is sent by a task once the transaction commits."""
+    from .tasks import mail_deliver
+
+    subject, text, html = render_mail(name, context, language)
+    headers = thread_headers(case) if case else {}
+    if automatic:
+        # RFC 3834: auto-generated; other robots must not answer it (no mail loops).
+        headers["Auto-Submitted"] = "auto-generated"
+    headers["X-Loket-Loop"] = mail_domain()
+    outbound = OutboundMail.objects.create(
+        kind=kind,
+        case=case,
+        case_message=message,
+        to=list(to),
+        from_address=settings.DEFAULT_FROM_EMAIL,
+        subject=subject,
+        text=text,
+        html=html,
+        language=language,
+        message_id=message_id or new_message_id(case),
+        headers=headers,
+        created_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: mail_deliver.enqueue(outbound.pk))
+    return outbound
