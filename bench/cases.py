@@ -13,7 +13,7 @@ from loket.cases.services import case_register
 Timer = Callable[..., float]
 
 
-def run(vendor: str, timed: Timer) -> None:
+def run_database(vendor: str, timed: Timer) -> None:
     from loket.accounts.models import User
 
     clients = list(Client.objects.order_by("pk")[:200])

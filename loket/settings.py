@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "django_htmx",
     "loket.accounts",
     "loket.cases",
     "loket.deadlines",
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "loket.urls"
@@ -176,6 +178,17 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("LOKET_TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
 USE_TZ = True
+
+# --- Cache (rate limits, short-lived counters) -----------------------------------------------
+# One process: local memory. Several processes: a shared Redis, LOKET_CACHE_URL=redis://….
+CACHE_URL = env("LOKET_CACHE_URL")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured("LOKET_CACHE_URL must be a redis:// address (or unset).")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Files --------------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -87,3 +87,11 @@ def notify(
         )
     Notification.objects.bulk_create(notices)
     return len(notices)
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notices read (all of them, or those with the given ids)."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())

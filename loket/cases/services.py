@@ -442,3 +442,25 @@ def case_note_add(*, actor: User, case: Case, body: str) -> Message:
             data={"message": message.pk},
         )
     return message
+
+
+def case_topic_change(*, actor: User, case: Case, topic: Topic | None) -> Case:
+    """Put the case under another topic (it drives routing and reporting). The term stays:
+    a changed topic does not change what was promised; change the policy for that."""
+    now = timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        previous = case.topic_id
+        if previous == (topic.pk if topic else None):
+            return case
+        case.topic = topic
+        case.save(update_fields=["topic"])
+        Event.objects.create(
+            kind=Event.Kind.CASE_TOPIC_CHANGED,
+            at=now,
+            actor=actor,
+            case=case,
+            client_id=case.client_id,
+            data={"topic": topic.code if topic else None, "previous_topic": previous},
+        )
+    return case

@@ -85,3 +85,32 @@ def test_createstaff_command(front_office: Team, tmp_path: object) -> None:
             "--password-file",
             str(password_file),
         )
+
+
+def test_notifications_are_written_in_each_users_language_and_marked_read(
+    agent: User, coordinator: User
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from loket.accounts.models import Notification
+    from loket.accounts.services import notifications_mark_read, notify
+
+    coordinator.language = "fr"
+    coordinator.save(update_fields=["language"])
+    agent.language = "en"
+    agent.save(update_fields=["language"])
+    moment = dt.datetime(2026, 12, 2, 23, 59, tzinfo=timezone.get_current_timezone())
+    count = notify(
+        users=[agent, coordinator, agent, None],
+        kind="overdue",
+        message="Term missed: %(reference)s was due %(due)s.",
+        params={"reference": "MI-2026-000001-92", "due": moment},
+    )
+    assert count == 2
+    texts = dict(Notification.objects.values_list("user__username", "text"))
+    assert "MI-2026-000001-92" in texts["agent"] and "Dec. 2, 2026" in texts["agent"]
+    assert "2 décembre 2026" in texts["coordinator"]
+    assert notifications_mark_read(user=agent) == 1
+    assert Notification.objects.filter(read_at__isnull=True).count() == 1

@@ -232,3 +232,18 @@ def test_a_phone_answer_sends_no_mail(
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         case_answer(actor=agent, case=case, body="Telefonisch beantwoord")
     assert mail.outbox == []
+
+
+def test_topic_change_is_recorded_once(client_record: Client, agent: User) -> None:
+    from loket.cases.models import Topic
+    from loket.cases.services import case_topic_change
+
+    topic = Topic.objects.create(
+        code="leefloon", name_nl="Leefloon", name_fr="Revenu d'intégration"
+    )
+    case = register(client_record)
+    case_topic_change(actor=agent, case=case, topic=topic)
+    case_topic_change(actor=agent, case=case, topic=topic)
+    case.refresh_from_db()
+    assert case.topic == topic
+    assert kinds(case).count("case.topic-changed") == 1

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from loket.deadlines.rules import CalendarRules, compute_term
 
 
-def run(timed: Callable[..., float]) -> None:
+def run_pure(timed: Callable[..., float]) -> None:
     rng = random.Random(1)
     zone = ZoneInfo("Europe/Brussels")
     start = dt.datetime(2020, 1, 1, tzinfo=zone)
