@@ -111,7 +111,7 @@ def reference_reserve(*, year: int, count: int = 1, prefix: str | None = None) -
     from .models import ReferenceSequence
 
     prefix = (prefix or settings.LOKET_REFERENCE_PREFIX).upper()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         sequence = (
             ReferenceSequence.objects.select_for_update().filter(prefix=prefix, year=year).first()
         )

@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from . import rules
+from . import rules as day_rules
 
 
 class WorkingCalendar(models.Model):
@@ -42,18 +42,25 @@ class WorkingCalendar(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def rules(self) -> rules.CalendarRules:
-        """This calendar as the pure value the deadline functions take (two queries)."""
-        weekly: dict[int, list[rules.OfficePeriod]] = {}
+    def rules(self) -> day_rules.CalendarRules:
+        """This calendar as the pure value the deadline functions take. Cached per process
+        (see `cache.py`): a registration costs no calendar query."""
+        from .cache import cached_rules
+
+        return cached_rules(self)
+
+    def load_rules(self) -> day_rules.CalendarRules:
+        """The calendar read from the database (two queries)."""
+        weekly: dict[int, list[day_rules.OfficePeriod]] = {}
         for period in self.periods.all():
             weekly.setdefault(period.weekday, []).append(
-                rules.OfficePeriod(period.start, period.end)
+                day_rules.OfficePeriod(period.start, period.end)
             )
         closed: set[Any] = set()
         reopened: set[Any] = set()
         for day in self.days.all():
             (closed if day.closed else reopened).add(day.date)
-        return rules.CalendarRules(
+        return day_rules.CalendarRules(
             timezone=self.timezone,
             holiday_set=self.holiday_set,
             weekly_hours={d: tuple(sorted(p, key=lambda x: x.start)) for d, p in weekly.items()},

@@ -10,6 +10,7 @@ from django.db.models import Q
 from loket.cases.models import Case, Topic
 
 from . import rules
+from .cache import cached_policy
 from .models import DeadlinePolicy, WorkingCalendar
 
 
@@ -35,6 +36,10 @@ def policy_for(*, kind: str, topic: Topic | None) -> DeadlinePolicy | None:
     """The policy of a new case: a complaint or a competence conflict follows its kind's
     policy (the legal 5 working days can't be overridden by a topic); a question follows its
     topic's policy, or the nearest parent topic's, or the default policy for questions."""
+    return cached_policy((kind, topic.pk if topic else None), lambda: _policy_for(kind, topic))
+
+
+def _policy_for(kind: str, topic: Topic | None) -> DeadlinePolicy | None:
     policies = DeadlinePolicy.objects.select_related("calendar")
     if kind != Case.Kind.QUESTION:
         policy = policies.filter(case_kind=kind).first()

@@ -163,3 +163,30 @@ def test_calendar_export_as_icalendar(client: Browser) -> None:
 
 def test_case_open_statuses_cover_the_watch() -> None:
     assert set(Case.OPEN_STATUSES) == {"registered", "in-progress", "forwarded", "reopened"}
+
+
+def test_calendar_and_policy_cache_is_cleared_by_an_edit(
+    agent: User, client_record: Client
+) -> None:
+    calendar = WorkingCalendar.objects.get(code="be-federal")
+    assert is_working_day(dt.date(2026, 3, 3), calendar.rules())
+    CalendarDay.objects.create(calendar=calendar, date=dt.date(2026, 3, 3), reason="staking")
+    assert not is_working_day(
+        dt.date(2026, 3, 3), WorkingCalendar.objects.get(code="be-federal").rules()
+    )
+    topic = Topic.objects.create(code="x", name_nl="X", name_fr="X")
+    assert policy_for(kind="question", topic=topic).code == "standard"  # type: ignore[union-attr]
+    topic.policy = DeadlinePolicy.objects.get(code="complaint")
+    topic.save()
+    assert policy_for(kind="question", topic=topic).code == "complaint"  # type: ignore[union-attr]
+
+
+def test_registration_reads_no_calendar_once_cached(
+    agent: User, client_record: Client, django_assert_max_num_queries: object
+) -> None:
+    case_register(actor=agent, client=client_record, channel="email", subject="Warm")
+    # Lock and bump the sequence, insert case, message and event, and the outer savepoint pair.
+    with django_assert_max_num_queries(7):  # type: ignore[operator]
+        case_register(
+            actor=agent, client=client_record, channel="email", subject="Vraag", body="Tekst"
+        )
