@@ -3,6 +3,8 @@ coordinator, a manager, an administrator and an outsider without any role."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from loket.accounts.models import Team, User
@@ -12,6 +14,26 @@ from loket.cases.models import Client
 from loket.cases.services import client_create
 
 pytest_plugins = ["loket.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> None:
+    """The calendar and policy cache lives per process; a test's rolled-back closure day must
+    not move the next test's terms."""
+    from loket.deadlines import cache
+
+    cache.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_test_settings() -> Iterator[None]:
+    """Each test starts in the test settings' language (en): a language a request or a
+    mail activated in one test must not leak into the next test's assertions."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

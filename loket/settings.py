@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "django_htmx",
+    "ninja",  # the API's documentation pages and their static files
     "loket.accounts",
     "loket.cases",
     "loket.deadlines",
@@ -92,6 +93,11 @@ INSTALLED_APPS = [
     "loket.desk",
     "loket.demo",
     "loket.runtime",
+    "loket.api",
+    "loket.phone",
+    "loket.knowledge",
+    "loket.routing",
+    "loket.portal",
 ]
 
 MIDDLEWARE = [
@@ -183,8 +189,9 @@ USE_TZ = True
 # One process: local memory. Several processes: a shared Redis, LOKET_CACHE_URL=redis://….
 CACHE_URL = env("LOKET_CACHE_URL")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 elif CACHE_URL:
     raise ImproperlyConfigured("LOKET_CACHE_URL must be a redis:// address (or unset).")
 else:
@@ -252,9 +259,22 @@ DEFAULT_FROM_EMAIL = env("LOKET_FROM_EMAIL", "vraag@loket.localhost")
 
 # --- The service ------------------------------------------------------------------------------
 # Registration numbers look like MI-2026-004217-63 (charter rule 2).
+# How the public site presents the service (GLOSSARY.md: POD MI / SPP IS / ÖPD / PPS).
+LOKET_SERVICE_NAME = env("LOKET_SERVICE_NAME")
+LOKET_SERVICE_PHONE = env("LOKET_SERVICE_PHONE", "+32 2 508 85 85")
+LOKET_SERVICE_EMAIL = env("LOKET_SERVICE_EMAIL")
+LOKET_SERVICE_ADDRESS = env("LOKET_SERVICE_ADDRESS")
+# Behind a reverse proxy: the header that carries the visitor's address (rate limits).
+LOKET_CLIENT_IP_HEADER = env("LOKET_CLIENT_IP_HEADER")
 LOKET_REFERENCE_PREFIX = env("LOKET_REFERENCE_PREFIX", "MI").upper()
 if not LOKET_REFERENCE_PREFIX.isalpha() or not 1 <= len(LOKET_REFERENCE_PREFIX) <= 6:
     raise ImproperlyConfigured("LOKET_REFERENCE_PREFIX must be 1 to 6 letters, e.g. MI.")
+
+# The e-mail channel: a client's reply reopens an answered or closed case within this many
+# days, else it opens a new case linked to the old one; at most this many acknowledgements
+# per sender and hour (two auto-responders never answer each other forever).
+LOKET_REOPEN_WINDOW_DAYS = env_int("LOKET_REOPEN_WINDOW_DAYS", 30)
+LOKET_ACKNOWLEDGEMENTS_PER_HOUR = env_int("LOKET_ACKNOWLEDGEMENTS_PER_HOUR", 5)
 
 LOGGING = {
     "version": 1,
@@ -271,4 +291,14 @@ LOKET_PERIODIC_TASKS: dict[str, tuple[str, int]] = {
         "loket.deadlines.tasks.deadline_watch_task",
         env_int("LOKET_WATCH_EVERY", 300),
     ),
+    # The knowledge base: FAQ candidates from the week's questions, review reminders daily.
+    "knowledge-gap-finder": ("loket.knowledge.tasks.gap_finder_task", 7 * 24 * 3600),
+    "knowledge-review-reminders": ("loket.knowledge.tasks.review_reminders_task", 24 * 3600),
+    # Staff agendas (iCalendar feeds) read again, then the absences catch-up (rule 7).
+    "agenda-refresh": (
+        "loket.routing.tasks.agenda_refresh_task",
+        env_int("LOKET_AGENDA_REFRESH_EVERY", 3600),
+    ),
+    # The mailboxes polled over IMAP (then stalled intake and outbox rows picked up again).
+    "mail-poll": ("loket.mail.tasks.mail_poll_task", env_int("LOKET_MAIL_POLL_EVERY", 60)),
 }

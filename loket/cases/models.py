@@ -338,6 +338,38 @@ class Event(models.Model):
         CASE_OVERDUE = "case.overdue", _("term missed")
         CASE_INTERNAL_OVERDUE = "case.internal-overdue", _("back-office term missed")
         CASE_DELAY_NOTICE_SENT = "case.delay-notice-sent", _("delay notice sent")
+        # Routing by competence and agenda (charter rule 7): staff steps have no case.
+        STAFF_COMPETENCE_CHANGED = "staff.competence-changed", _("competence changed")
+        STAFF_WORKING_PATTERN_CHANGED = (
+            "staff.working-pattern-changed",
+            _("working pattern changed"),
+        )
+        STAFF_ABSENCE_RECORDED = "staff.absence-recorded", _("absence recorded")
+        STAFF_ABSENCE_REMOVED = "staff.absence-removed", _("absence removed")
+        STAFF_AGENDA_FEED_CHANGED = "staff.agenda-feed-changed", _("agenda feed added or removed")
+        STAFF_AGENDA_FEED_REFRESHED = "staff.agenda-feed-refreshed", _("agenda feed read")
+        CASE_REASSIGNMENT_PROPOSED = "case.reassignment-proposed", _("reassignment proposed")
+        CASE_REASSIGNMENT_DISMISSED = "case.reassignment-dismissed", _("reassignment declined")
+        # The knowledge base (charter rule 10): article steps have no case.
+        ARTICLE_CREATED = "article.created", _("FAQ article created")
+        ARTICLE_CHANGED = "article.changed", _("FAQ article changed")
+        ARTICLE_SUBMITTED = "article.submitted", _("FAQ article sent for review")
+        ARTICLE_PUBLISHED = "article.published", _("FAQ article published")
+        ARTICLE_ARCHIVED = "article.archived", _("FAQ article archived")
+        ARTICLE_RESTORED = "article.restored", _("FAQ article taken out of the archive")
+        ARTICLE_REVIEW_DUE = "article.review-due", _("FAQ article review reminder sent")
+        ARTICLE_REVIEWED = "article.reviewed", _("FAQ article reviewed")
+        CASE_ANSWERED_WITH_ARTICLE = "case.answered-with-article", _("answered with an FAQ article")
+        CASE_SIGNALLED = "case.signalled", _("flagged for the knowledge base")
+        FAQ_CANDIDATE_PROPOSED = "faq-candidate.proposed", _("FAQ candidate proposed")
+        FAQ_CANDIDATE_ACCEPTED = "faq-candidate.accepted", _("FAQ candidate accepted")
+        FAQ_CANDIDATE_DISMISSED = "faq-candidate.dismissed", _("FAQ candidate dismissed")
+        KNOWLEDGE_POLICY_CHANGED = "knowledge.policy-changed", _("knowledge base settings changed")
+        # The e-mail channel: a mail loket sent could not be delivered; inbound mail that
+        # could not be processed was quarantined, or processed again after a fix.
+        CASE_DELIVERY_FAILED = "case.delivery-failed", _("e-mail not delivered")
+        MAIL_QUARANTINED = "mail.quarantined", _("incoming e-mail quarantined")
+        MAIL_REPROCESSED = "mail.reprocessed", _("incoming e-mail processed again")
 
     kind = models.CharField(_("what"), max_length=40, choices=Kind.choices)
     at = models.DateTimeField(_("when"), db_index=True)

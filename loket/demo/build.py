@@ -31,6 +31,7 @@ from loket.cases.services import reference_reserve
 from loket.deadlines.models import DeadlinePolicy
 from loket.deadlines.rules import due_at
 from loket.deadlines.terms import RulesCache, next_reminder, policy_for
+from loket.knowledge.demo import knowledge_demo_load
 
 from . import content
 
@@ -74,6 +75,8 @@ def build_demo(
     clients = _clients(rng, max(40, cases // 4))
     say(f"{len(topics)} topics, {len(teams)} teams, {len(staff)} staff, {len(clients)} clients")
     made = _cases(rng, cases, topics=topics, teams=teams, staff=staff, clients=clients, say=say)
+    # The FAQ, and recent questions that no article answers yet (loket/knowledge/demo.py).
+    knowledge_demo_load(seed=seed)
     return DemoSummary(len(topics), len(teams), len(staff), len(clients), made)
 
 

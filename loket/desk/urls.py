@@ -1,11 +1,31 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from .views import actions, case, notifications, queues, register, search
 
 app_name = "desk"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", queues.home, name="home"),
+    path("queues/default/", queues.default_save, name="queue-default"),
+    path("cases/<str:reference>/", case.case_page, name="case"),
+    path("cases/<str:reference>/template/", case.reply_template, name="case-template"),
+    path("cases/<str:reference>/reply/", actions.reply, name="case-reply"),
+    path("cases/<str:reference>/phone-answer/", actions.phone_answer, name="case-phone-answer"),
+    path("cases/<str:reference>/note/", actions.note, name="case-note"),
+    path("cases/<str:reference>/forward/", actions.forward, name="case-forward"),
+    path("cases/<str:reference>/take-over/", actions.take_over, name="case-take-over"),
+    path("cases/<str:reference>/topic/", actions.topic, name="case-topic"),
+    path("cases/<str:reference>/policy/", actions.policy, name="case-policy"),
+    path("cases/<str:reference>/delay-notice/", actions.delay_notice, name="case-delay-notice"),
+    path("cases/<str:reference>/close/", actions.close, name="case-close"),
+    path("cases/<str:reference>/reopen/", actions.reopen, name="case-reopen"),
+    path("attachments/<int:pk>/", case.attachment_download, name="attachment"),
+    path("register/", register.register, name="register"),
+    path("register/clients/", register.client_lookup, name="client-lookup"),
+    path("search/", search.search, name="search"),
+    path("clients/<int:pk>/", search.client_page, name="client"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications-read"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from email.utils import parseaddr
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
@@ -25,6 +27,52 @@ def case_url(case: Case, language: str) -> str:
         except NoReverseMatch:  # the case page comes with the desk; until then, its home
             path = reverse("desk:home")
     return f"{settings.SITE_URL}{path}"
+
+
+def follow_url(case: Case, language: str) -> str:
+    """The portal's page where the client follows the case, with the number filled in."""
+    with translation.override(language):
+        try:
+            path = reverse("portal:follow")
+        except NoReverseMatch:  # a site without the portal: its address at least
+            return settings.SITE_URL
+    return f"{settings.SITE_URL}{path}?{urlencode({'reference': case.reference})}"
+
+
+def acknowledgement_email(
+    case: Case, *, to: str | None = None, question: Message | None = None
+) -> OutboundMail | None:
+    """The acknowledgement of receipt (charter rule 2): the registration number at once, the
+    date received, the date by which the answer will come (rule 4) and how to follow the
+    case, in the client's language. It goes to `to`, else to the sender of the question,
+    else to the client's first address; None when there is no address to send it to.
+    `question`, the case's only message when the caller has it at hand (the mail intake),
+    threads the acknowledgement to it without reading the case's messages again."""
+    address = to
+    if not address:
+        first = case.messages.filter(direction=Message.Direction.INBOUND).order_by("at", "pk")
+        sender = first.values_list("sender", flat=True).first() or ""
+        address = parseaddr(sender)[1] if "@" in sender else ""
+    if not address:
+        address = case.client.emails.order_by("pk").values_list("address", flat=True).first()
+    if not address:
+        return None
+    language = case.language
+    return mail_queue(
+        kind="acknowledgement",
+        name="acknowledgement",
+        to=[address],
+        language=language,
+        context={
+            "case": case,
+            "received": when(case.received_at, language),
+            "due_date": when(case.due_at, language, with_time=False) if case.due_at else "",
+            "follow_url": follow_url(case, language),
+        },
+        case=case,
+        automatic=True,
+        thread=None if question is None else [question],
+    )
 
 
 def answer_email(message: Message) -> OutboundMail:
@@ -95,5 +143,24 @@ def overdue_email(*, to: Sequence[str], language: str, case: Case) -> OutboundMa
             "due": when(case.due_at, language),
             "case_url": case_url(case, language),
         },
+        automatic=True,
+    )
+
+
+def reopen_notice_email(case: Case, *, to: str) -> OutboundMail:
+    """The client's reply reopened an answered or closed case: it is open again and has a new
+    term (charter rules 2 and 4), said in the client's language."""
+    language = case.language
+    return mail_queue(
+        kind="reopen-notice",
+        name="reopen_notice",
+        to=[to],
+        language=language,
+        context={
+            "case": case,
+            "due_date": when(case.due_at, language, with_time=False) if case.due_at else "",
+            "follow_url": follow_url(case, language),
+        },
+        case=case,
         automatic=True,
     )

@@ -21,6 +21,16 @@ def mail_domain() -> str:
     return str(settings.DEFAULT_FROM_EMAIL).rpartition("@")[2] or "loket.localhost"
 
 
+def normalise_message_id(value: str | None) -> str:
+    """The one form loket stores and compares Message-IDs in: ``<local@domain>``, trimmed.
+
+    The parser gives them bare, the outbox writes them bracketed; threading compares the two,
+    so both go through here (RFC 5322 3.6.4: the brackets are part of the syntax, not the id).
+    """
+    bare = (value or "").strip().strip("<>").strip()
+    return f"<{bare}>"[:300] if bare else ""
+
+
 def new_message_id(case: Case | None = None) -> str:
     local = uuid.uuid4().hex + (f".{case.reference}" if case else "")
     return f"<{local}@{mail_domain()}>"
@@ -36,15 +46,19 @@ def render_mail(name: str, context: dict[str, Any], language: str) -> tuple[str,
     return subject, text, html
 
 
-def thread_headers(case: Case) -> dict[str, str]:
+def thread_headers(case: Case, messages: Sequence[Message] | None = None) -> dict[str, str]:
     """In-Reply-To the client's last message, References every message of the case, so the
-    client's mail program threads the answer and a reply finds its case again (rule 2)."""
-    ids = list(
-        Message.objects.filter(case=case)
-        .exclude(message_id="")
-        .order_by("at", "pk")
-        .values_list("direction", "message_id")
-    )
+    client's mail program threads the answer and a reply finds its case again (rule 2).
+    `messages`: the case's messages, when the caller already holds all of them."""
+    if messages is None:
+        ids = list(
+            Message.objects.filter(case=case)
+            .exclude(message_id="")
+            .order_by("at", "pk")
+            .values_list("direction", "message_id")
+        )
+    else:
+        ids = [(m.direction, m.message_id) for m in messages if m.message_id]
     headers: dict[str, str] = {}
     inbound = [m for d, m in ids if d == Message.Direction.INBOUND]
     if inbound:
@@ -65,12 +79,14 @@ def mail_queue(
     message: Message | None = None,
     automatic: bool = False,
     message_id: str | None = None,
+    thread: Sequence[Message] | None = None,
 ) -> OutboundMail:
-    """Render and queue one mail; it is sent by a task once the transaction commits."""
+    """Render and queue one mail; it is sent by a task once the transaction commits.
+    `thread`: every message of the case so far, when the caller holds them (no query)."""
     from .tasks import mail_deliver
 
     subject, text, html = render_mail(name, context, language)
-    headers = thread_headers(case) if case else {}
+    headers = thread_headers(case, thread) if case else {}
     if automatic:
         # RFC 3834: auto-generated; other robots must not answer it (no mail loops).
         headers["Auto-Submitted"] = "auto-generated"

@@ -17,6 +17,17 @@ logger = logging.getLogger("loket.mail")
 RETRY_DELAYS = (60, 300, 1800, 7200, 21600)  # seconds; then it gives up and shows as failed
 
 
+def _attach_message_files(email: EmailMultiAlternatives, message_id: int | None) -> None:
+    """Attach the files stored with the case message (loket/desk's attachments)."""
+    if message_id is None:
+        return
+    from loket.desk.models import Attachment
+
+    for attachment in Attachment.objects.filter(message_id=message_id).order_by("pk"):
+        with attachment.file.open("rb") as handle:
+            email.attach(attachment.filename, handle.read(), attachment.content_type)
+
+
 @task(queue_name="mail")
 def mail_deliver(outbound_id: int) -> str:
     """Send one queued mail. Safe to run twice: a sent mail is not sent again."""
@@ -39,6 +50,9 @@ def mail_deliver(outbound_id: int) -> str:
             email.attach_alternative(outbound.html, "text/html")
         outbound.attempts += 1
         try:
+            # The files attached to the answer this mail carries (the desk stores them); a
+            # file gone from storage fails the attempt like a refused connection would.
+            _attach_message_files(email, outbound.case_message_id)
             email.send()
         except (smtplib.SMTPException, OSError) as error:
             outbound.last_error = f"{type(error).__name__}: {error}"
@@ -61,3 +75,23 @@ def mail_deliver(outbound_id: int) -> str:
         outbound.last_error = ""
         outbound.save(update_fields=["attempts", "last_error", "status", "sent_at"])
     return "sent"
+
+
+@task(queue_name="mail")
+def inbound_process_task(inbound_id: int) -> str:
+    """Process one stored inbound message (services.inbound_process)."""
+    from .services import inbound_process
+
+    inbound = inbound_process(inbound_id=inbound_id)
+    return inbound.state if inbound is not None else "gone"
+
+
+@task(queue_name="mail")
+def mail_poll_task() -> dict[str, int]:
+    """The periodic mail pass: poll every active mailbox over IMAP, then queue again the
+    stored messages and the outgoing mail whose tasks were lost (a crashed worker)."""
+    from .imap import mailboxes_poll
+    from .services import inbound_sweep, outbox_sweep
+
+    stored = mailboxes_poll()
+    return {"stored": stored, "requeued": inbound_sweep(), "resent": outbox_sweep()}

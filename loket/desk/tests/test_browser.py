@@ -1,23 +1,49 @@
 """The desk in a real browser: Debian's chromium through Playwright, against the live server,
-each page checked with axe-core for WCAG 2.1 AA (fixtures and helpers in loket/browser.py)."""
+each page checked with axe-core for WCAG 2.1 AA (fixtures and helpers in loket/browser.py).
+
+The day's real journeys: a phone question answered during the call; an e-mail question
+answered from the queue (the client gets the mail); a question forwarded, answered and
+closed by the back office; a missed term, seen by the coordinator, who sends a delay notice.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
+import re
 from collections.abc import Callable
 
 import pytest
+import time_machine
+from django.apps import apps as django_apps
+from django.core import mail
 from django.utils import translation
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from loket.accounts.models import Team, User
 from loket.browser import assert_accessible, assert_headings_in_order, log_in
-from loket.cases.models import Client
-from loket.cases.selectors import queue_counts
+from loket.cases.models import Case, Client
 from loket.cases.services import case_register
-from loket.desk.views import QUEUES
+from loket.deadlines.services import deadline_watch
+from loket.desk.queues import QUEUE_LABELS, Moments, queue_counts
+from loket.mail.models import OutboundMail
 
 pytestmark = pytest.mark.browser
 PASSWORD = "secret-pass-123"  # the named people's password in the root conftest.py
+# Monday 7 December 2026, 9:00 in Brussels.
+MONDAY = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+
+
+@pytest.fixture(autouse=True)
+def _shipped_reply_templates(request: pytest.FixtureRequest) -> None:
+    """Live-server tests empty the database after each test, taking the shipped reply
+    templates with them; put them back with the data migration's own (idempotent) function,
+    as loket/browser.py does for roles and calendars."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    migration = importlib.import_module("loket.desk.migrations.0002_shipped_reply_templates")
+    migration.ship(django_apps, None)
 
 
 def _in(language: str, text: str) -> str:
@@ -29,6 +55,29 @@ def _in(language: str, text: str) -> str:
 def _expect_styled(page: Page) -> None:
     """loket.css is applied (the skip link sits off screen), so axe judges the real colours."""
     expect(page.locator("a.skip")).to_have_css("left", "-999px")
+
+
+def _notice(page: Page) -> Locator:
+    """What the desk says after an action done with htmx (the case's own status line)."""
+    return page.locator("#case > [role=status]")
+
+
+def _check(page: Page) -> None:
+    """Every desk page: styled, headings in order, no axe-core violation."""
+    _expect_styled(page)
+    assert_headings_in_order(page)
+    assert_accessible(page)
+
+
+def _email_question(client: Client, subject: str = "Berekening leefloon") -> Case:
+    return case_register(
+        actor=None,
+        client=client,
+        channel="email",
+        subject=subject,
+        body="Hoe berekenen we het leefloon voor een samenwonende aanvrager?",
+        sender="info@ocmw-gent.example.be",
+    )
 
 
 @pytest.mark.parametrize("language", ["nl", "fr", "de", "en"])
@@ -68,20 +117,238 @@ def test_an_agent_logs_in_through_the_form_and_sees_the_counts(
 
     assert page.url.endswith("/en/desk/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Queues")
-    _expect_styled(page)
-    counts = queue_counts(agent)
-    assert (counts.mine, counts.team, counts.unassigned) == (2, 2, 3)
-    for key, label in QUEUES:
-        queue = page.locator(f"#queues .queue-{key}")
-        expect(queue.locator(".label")).to_have_text(str(label))
-        expect(queue.locator(".count")).to_have_text(str(getattr(counts, key)))
+    counts = queue_counts(agent, Moments.at())
+    for queue, label in QUEUE_LABELS.items():
+        tab = page.locator(f"#queues .queue-{queue}")
+        expect(tab.locator(".label")).to_have_text(str(label))
+        expect(tab.locator(".count")).to_have_text(str(counts[queue]))
     expect(page.locator("#queues .queue-unassigned .count")).to_have_text("3")
     expect(page.locator("#queues .queue-mine .count")).to_have_text("2")
+    # The desk opens on the agent's own cases, soonest term first.
+    expect(page.locator("[data-queue-row]")).to_have_count(2)
     expect(page.get_by_role("navigation", name="Desk").get_by_role("button")).to_have_text(
         f"Log out {agent}"
     )
-    assert_headings_in_order(page)
-    assert_accessible(page)
+    _check(page)
+
+
+def test_a_phone_question_registered_and_answered_during_the_call(
+    page: Page, agent: User, front_office: Team, client_record: Client
+) -> None:
+    _email_question(client_record, subject="Eerdere vraag over het GPMI")
+    log_in(page, "agent", PASSWORD)
+    page.get_by_role("link", name="Register a question").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register a question")
+    page.get_by_label("Received by").select_option("phone")
+    # The caller gives a phone number; the candidates appear as it is typed (htmx).
+    page.get_by_label("Find the client by phone number, name or e-mail").fill("09 266 99 00")
+    caller = page.get_by_role("radio", name="OCMW Gent")
+    expect(caller).to_be_visible()
+    expect(page.locator("#candidates")).to_contain_text("Eerdere vraag over het GPMI")
+    caller.check()
+    page.get_by_label("Subject").fill("Leefloon voor een student")
+    page.get_by_label("The question").fill("Heeft een student van 19 jaar recht op leefloon?")
+    page.get_by_label("Answered during the call: what the client was told").fill(
+        "Ja, onder voorwaarden; uitgelegd en verwezen naar het OCMW."
+    )
+    _check(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Register", exact=True).click()
+
+    case = Case.objects.get(subject="Leefloon voor een student")
+    assert page.url.endswith(f"/en/desk/cases/{case.reference}/")
+    expect(page.locator("main")).to_contain_text(f"Registered as {case.reference}")
+    expect(page.locator(".facts .status")).to_have_text("closed")
+    expect(page.locator(".timeline")).to_contain_text("Ja, onder voorwaarden")
+    assert (case.client, case.channel, case.status, case.owner) == (
+        client_record,
+        "phone",
+        Case.Status.CLOSED,
+        agent,
+    )
+    _check(page)
+
+
+def test_an_e_mail_question_answered_from_the_queue_reaches_the_client(
+    page: Page, agent: User, front_office: Team, client_record: Client
+) -> None:
+    case = _email_question(client_record)
+    errors: list[str] = []  # the CSP reports blocked scripts or styles here
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    failed: list[str] = []
+    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+    log_in(page, "agent", PASSWORD)
+    page.locator("#queues .queue-unassigned a").click()  # htmx: the queue is swapped in
+    expect(page.locator("#queue-title")).to_have_text("Unassigned")
+    assert page.url.endswith("?queue=unassigned")
+    _check(page)
+    # The keyboard: j to the first case, o to open it, r to the reply.
+    page.keyboard.press("j")
+    expect(page.locator("[data-queue-row].current")).to_contain_text(case.reference)
+    with page.expect_navigation():
+        page.keyboard.press("o")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+    _check(page)
+    # A less frequent action unfolds in place, the cursor in its first field.
+    page.get_by_role("link", name="Change the topic").click()
+    expect(page.locator("#act-topic select")).to_be_focused()
+    page.get_by_label("Reply template").select_option(label="Antwoord")
+    page.get_by_role("button", name="Use this template").click()  # htmx fills the draft
+    answer = page.get_by_label("Answer:", exact=True)
+    expect(answer).to_have_value(re.compile("^Geachte OCMW Gent,"))
+    page.keyboard.press("Escape")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("r")
+    expect(answer).to_be_focused()
+    answer.fill(
+        "Geachte OCMW Gent,\n\nHet leefloon voor een samenwonende is categorie 1.\n\n"
+        f"Registratienummer: {case.reference}"
+    )
+    page.get_by_role("button", name="Send the answer").click()  # htmx, no page load
+    expect(_notice(page)).to_contain_text("The answer is sent.")
+    expect(page.locator(".facts .status")).to_have_text("answered")
+
+    outbound = OutboundMail.objects.get(case=case, kind="answer")
+    assert outbound.status == OutboundMail.Status.SENT
+    (sent,) = mail.outbox
+    assert sent.to == ["info@ocmw-gent.example.be"]
+    assert "categorie 1" in sent.body and case.reference in sent.subject
+    _check(page)
+    assert [url for url in failed if not url.endswith("/favicon.ico")] == []
+    assert [e for e in errors if not e.startswith("Failed to load resource")] == []
+
+
+def test_a_question_forwarded_answered_and_closed_by_the_back_office(
+    new_page: Callable[..., Page],
+    agent: User,
+    expert: User,
+    back_office: Team,
+    client_record: Client,
+) -> None:
+    case = _email_question(client_record, subject="Terugbetaling dringende medische hulp")
+    front = new_page()
+    log_in(front, "agent", PASSWORD)
+    front.goto(f"/en/desk/cases/{case.reference}/")
+    front.keyboard.press("f")
+    team = front.get_by_label("Back-office team")
+    expect(team).to_be_focused()
+    team.select_option(label=back_office.name)
+    front.get_by_label("Note for the back office").fill("Valt dit onder de wet van 1965?")
+    front.get_by_role("button", name="Forward", exact=True).click()
+    expect(_notice(front)).to_contain_text("forwarded to the back office")
+    expect(front.locator(".facts .status")).to_have_text("forwarded")
+
+    back = new_page()
+    log_in(back, "expert", PASSWORD)
+    back.locator("#queues .queue-team a").click()
+    row = back.locator("[data-queue-row]", has_text=case.reference)
+    expect(row).to_be_visible()
+    _check(back)
+    with back.expect_navigation():
+        row.get_by_role("link").click()
+    expect(back.locator(".timeline")).to_contain_text("Valt dit onder de wet van 1965?")
+    _check(back)
+    back.get_by_role("button", name="I handle this case").click()
+    expect(_notice(back)).to_contain_text("You handle this case now.")
+    back.get_by_label("Answer:", exact=True).fill(
+        "Ja: de Staat betaalt terug volgens de wet van 1965."
+    )
+    back.get_by_role("button", name="Send the answer").click()
+    expect(back.locator(".facts .status")).to_have_text("answered")
+    back.get_by_role("button", name="Close", exact=True).click()
+    expect(back.locator(".facts .status")).to_have_text("closed")
+
+    case.refresh_from_db()
+    assert (case.status, case.owner, case.answered_by_front_office) == (
+        Case.Status.CLOSED,
+        expert,
+        False,
+    )
+    assert [m.to for m in mail.outbox] == [["info@ocmw-gent.example.be"]]
+    _check(back)
+
+
+def test_a_missed_term_seen_by_the_coordinator_who_sends_a_delay_notice(
+    page: Page, coordinator: User, front_office: Team, client_record: Client
+) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        case = _email_question(client_record, subject="Bevoegdheid OCMW Gent of Brugge")
+    assert case.due_at is not None
+    # Wednesday night the term ran out; the watch passes on Thursday morning.
+    with time_machine.travel(MONDAY + dt.timedelta(days=3), tick=True):
+        deadline_watch()
+        log_in(page, "coordinator", PASSWORD)
+        alerts = page.get_by_role("region", name="Reminders for you")
+        expect(alerts).to_contain_text(case.reference)  # in the coordinator's language
+        expect(page.locator("#queues .queue-overdue .count")).to_have_text("1")
+        page.locator("#queues .queue-overdue a").click()
+        expect(page.locator("[data-queue-row]")).to_have_count(1)
+        expect(page.locator("[data-queue-row] .overdue-mark")).to_have_text("overdue")
+        with page.expect_navigation():
+            page.locator("[data-queue-row] a").click()
+        expect(page.locator("#term")).to_contain_text("Overdue by 1 working day")
+        _check(page)
+        new_term = page.get_by_label("New term")
+        expect(new_term).to_have_value("2026-12-14")  # proposed from the calendar
+        page.get_by_label("Reason for the delay (the client reads it)").fill(
+            "We wachten op het advies van beide OCMW's."
+        )
+        page.get_by_role("button", name="Send the delay notice").click()
+        expect(_notice(page)).to_contain_text("The delay notice is sent.")
+        expect(page.locator("#term")).not_to_contain_text("Overdue")
+        expect(page.locator("#term")).to_contain_text("Dec. 14, 2026")
+        _check(page)
+        page.get_by_role("link", name="Notifications").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+        _check(page)
+        page.get_by_role("button", name="Mark all as read").click()
+        expect(page.locator(".notification.unread")).to_have_count(0)
+
+    case.refresh_from_db()
+    assert case.due_at is not None and case.due_at.date() == dt.date(2026, 12, 14)
+    (sent,) = mail.outbox
+    assert sent.to == ["info@ocmw-gent.example.be"] and "beide OCMW" in sent.body
+
+
+def test_search_and_the_client_page(
+    page: Page, agent: User, client_record: Client, front_office: Team
+) -> None:
+    case = _email_question(client_record)
+    log_in(page, "agent", PASSWORD)
+    page.keyboard.press("/")
+    expect(page.locator("#desk-search")).to_be_focused()
+    page.keyboard.type("samenwonende")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(".found-cases")).to_contain_text(case.reference)
+    _check(page)
+    page.locator("#desk-search").fill(case.reference.replace("-", " ").lower())
+    with page.expect_navigation():
+        page.locator("#desk-search").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+    with page.expect_navigation():
+        page.locator(".facts").get_by_role("link", name="OCMW Gent").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("OCMW Gent")
+    _check(page)
+
+
+def test_the_core_actions_work_without_javascript(
+    new_page: Callable[..., Page], agent: User, client_record: Client
+) -> None:
+    case = _email_question(client_record)
+    page = new_page(java_script_enabled=False)
+    log_in(page, "agent", PASSWORD)
+    page.goto(f"/en/desk/cases/{case.reference}/")
+    page.get_by_label("Internal note:", exact=True).fill("Eerst de berekening nakijken.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add the note").click()
+    expect(page.locator(".notices")).to_contain_text("The note is added.")
+    page.get_by_label("Answer:", exact=True).fill("Het bedrag staat in de tabel.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send the answer").click()
+    expect(page.locator(".facts .status")).to_have_text("answered")
+    assert len(mail.outbox) == 1
+    # (axe needs JavaScript: these same pages are checked in the journeys above.)
 
 
 def test_a_wrong_password_shows_the_error_tied_to_the_fields(page: Page, agent: User) -> None:

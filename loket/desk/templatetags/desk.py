@@ -1,0 +1,32 @@
+"""Small display helpers for the desk's templates."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from .. import queues
+
+register = template.Library()
+
+
+@register.filter
+def capped(count: int) -> str:
+    """A queue count as shown: exact up to the cap, "99+" beyond (counting further costs a
+    scan of the whole queue and tells nobody anything more)."""
+    return f"{queues.COUNT_CAP}+" if count > queues.COUNT_CAP else str(count)
+
+
+@register.filter
+def negate(number: int) -> int:
+    return -number
+
+
+@register.simple_tag
+def optional_url(name: str) -> str:
+    """The address of a view another app may provide (routing's suggestions, the FAQ's);
+    empty when that app is not installed, so the page simply goes without it."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""

@@ -1,0 +1,75 @@
+"""What the public portal keeps besides the case itself: the form as the client filled it in
+(charter rule 1: nothing that arrives is lost) and the files attached to a question."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+from typing import ClassVar
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loket.accounts.models import Language
+
+
+class Submission(models.Model):
+    """One form sent on the portal, as typed: the desk sees the name and phone number the
+    client gave even when the case went to an existing client record (whose contact details a
+    web form, unauthenticated, must never change)."""
+
+    class Form(models.TextChoices):
+        QUESTION = "question", _("question")
+        COMPLAINT = "complaint", _("complaint")
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="portal_submission"
+    )
+    form = models.CharField(_("form"), max_length=10, choices=Form.choices)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail address"))
+    phone = models.CharField(_("phone number (E.164)"), max_length=20, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    earlier_reference = models.CharField(
+        _("earlier registration number given"), max_length=24, blank=True
+    )
+    submitted_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        verbose_name = _("portal form")
+        verbose_name_plural = _("portal forms")
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_form_display()} {self.name} {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """A random name in a folder per month: the client's file name is data, never a path."""
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"portal/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """A file a client attached to a question on the portal, stored through Django's storage
+    API (a folder by default, object storage at scale), linked to the inbound message."""
+
+    message = models.ForeignKey(
+        "cases.Message", on_delete=models.CASCADE, related_name="portal_attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["message", "pk"]
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["sha256"])]
+
+    def __str__(self) -> str:
+        return self.name
