@@ -15,7 +15,9 @@ grow with the number of rows:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -208,12 +210,16 @@ def queue_cases(
 
 def _capped_count(queryset: QuerySet[Case], distinct: bool = False) -> int:
     """How many cases, up to `COUNT_CAP` + 1: the ids themselves are read, at most that many
-    (cheaper than a COUNT over a sub-select). `distinct`: the query joins the events, so a
-    case may come more than once."""
-    ids = queryset.values_list("pk", flat=True)
-    if distinct:
-        ids = ids.distinct()
-    return len(ids[: COUNT_CAP + 1])
+    (cheaper than a COUNT over a sub-select).
+
+    `distinct`: the query joins the events (the answered queue), so a case answered twice
+    comes twice. The latest answers are read in the order of the events' (kind, at) index
+    and counted once per case: a DISTINCT would make the database pair every case with its
+    events first."""
+    if not distinct:
+        return len(queryset.values_list("pk", flat=True)[: COUNT_CAP + 1])
+    latest = queryset.order_by("-events__at").values_list("pk", flat=True)
+    return min(len(set(latest[: 2 * (COUNT_CAP + 1)])), COUNT_CAP + 1)
 
 
 def queue_counts(user: User, moments: Moments) -> dict[Queue, int]:
@@ -271,20 +277,27 @@ class QueuePage:
 
 
 def _by_due(
-    queryset: QuerySet[Case], statuses: Sequence[str], *, latest_first: bool, needed: int
+    queryset: QuerySet[Case],
+    groups: Sequence[Q],
+    statuses: Sequence[str],
+    *,
+    latest_first: bool,
+    needed: int,
 ) -> list[int]:
-    """The ids of the first `needed` cases by due date, one index range per status, merged;
-    cases without a term come last."""
+    """The ids of the first `needed` cases by due date: one index range per group and
+    status, merged; cases without a term come last."""
     order = ("-due_at", "-pk") if latest_first else ("due_at", "pk")
     parts: list[list[tuple[Any, int]]] = []
-    for status in statuses:
-        part = queryset.filter(status=status, due_at__isnull=False).order_by(*order)
-        parts.append(list(part.values_list("due_at", "pk")[:needed]))
+    for group in groups:
+        for status in statuses:
+            part = queryset.filter(group, status=status, due_at__isnull=False).order_by(*order)
+            parts.append(list(part.values_list("due_at", "pk")[:needed]))
     merged = heapq.merge(*parts, reverse=latest_first)
-    ids = [pk for _due, pk in merged][:needed]
+    ids = list(dict.fromkeys(pk for _due, pk in merged))[:needed]
     if len(ids) < needed:
-        no_term = queryset.filter(status__in=statuses, due_at__isnull=True).order_by("pk")
-        ids += list(no_term.values_list("pk", flat=True)[: needed - len(ids)])
+        every_group = functools.reduce(operator.or_, groups, Q(pk__in=[]))
+        no_term = queryset.filter(every_group, status__in=statuses, due_at__isnull=True)
+        ids += list(no_term.order_by("pk").values_list("pk", flat=True)[: needed - len(ids)])
     return ids
 
 
@@ -320,11 +333,19 @@ def queue_page(
         in_queue = queue_cases(user, queue, filters, moments, visible=visible)
         ids = list(in_queue.order_by(*order).values_list("pk", flat=True)[:needed])
     else:
-        # Each status on its own, so that every part reads its index in due order.
+        # Each status (and each of the user's teams) on its own, so that every part reads
+        # its index in due order: neither database sorts an index range of an IN list.
         rule, covered = _rule(queue, user, moments)
-        queryset = visible.filter(rule & filters.as_q())
-        statuses = _statuses(covered, filters)
-        ids = _by_due(queryset, statuses, latest_first=filters.sort == Sort.DUE_LAST, needed=needed)
+        groups = [rule]
+        if queue == Queue.TEAM:
+            groups = [Q(team_id=pk) for pk in user.teams.values_list("pk", flat=True)]
+        ids = _by_due(
+            visible.filter(filters.as_q()),
+            groups,
+            _statuses(covered, filters),
+            latest_first=filters.sort == Sort.DUE_LAST,
+            needed=needed,
+        )
     page_ids = ids[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     page = QueuePage(queue=queue, filters=filters, number=number)
     page.has_next = len(ids) > number * PAGE_SIZE

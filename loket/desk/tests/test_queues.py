@@ -232,3 +232,19 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
         few = queries()
         make(30)
         assert queries() == few
+
+
+def test_a_team_queue_over_several_teams_is_one_list_by_due_date(
+    client_record: Client, coordinator: User, front_office: Team, back_office: Team
+) -> None:
+    back_office.members.add(coordinator)
+    now = timezone.now()
+    for name, team, days in (
+        ("b2", back_office, 2),
+        ("f1", front_office, 1),
+        ("f3", front_office, 3),
+    ):
+        case = register(client_record, subject=name, team=team)
+        Case.objects.filter(pk=case.pk).update(due_at=now + dt.timedelta(days=days))
+    page = queue_page(coordinator, Queue.TEAM, QueueFilters(), Moments.at())
+    assert [row.case.subject for row in page.rows] == ["f1", "b2", "f3"]
