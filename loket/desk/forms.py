@@ -260,7 +260,7 @@ class RegisterForm(forms.Form):
         label=_("Date received"),
         required=False,
         widget=DateTimeInput(),
-        help_text=_("For a letter or a fax: when it arrived. The term counts from it."),
+        help_text=_("For a letter or a fax: when it arrived; the term counts from it. Empty: now."),
     )
     scan = forms.FileField(label=_("Scan of the letter or fax"), required=False)
     take = forms.BooleanField(label=_("I handle it myself"), required=False, initial=True)

@@ -85,9 +85,9 @@ def field(bound: BoundField) -> SafeString:
     """Label, help text, errors and control of one field (hidden fields: the control)."""
     if bound.is_hidden:
         return control(bound)
-    label = format_html(
-        '<label for="{}">{}{}</label>', bound.id_for_label, bound.label, bound.form.label_suffix
-    )
+    checkbox = isinstance(bound.field.widget, forms.CheckboxInput)
+    suffix = "" if checkbox else bound.form.label_suffix  # "I handle it myself", no colon
+    label = format_html('<label for="{}">{}{}</label>', bound.id_for_label, bound.label, suffix)
     help_text = (
         format_html(
             '<div class="helptext" id="{}_helptext">{}</div>', bound.auto_id, bound.help_text
@@ -104,6 +104,6 @@ def field(bound: BoundField) -> SafeString:
         if bound.errors
         else ""
     )
-    if isinstance(bound.field.widget, forms.CheckboxInput):
+    if checkbox:
         return format_html("{}{} {}{}", errors, control(bound), label, help_text)
     return format_html("{}{}{}{}", label, help_text, errors, control(bound))
