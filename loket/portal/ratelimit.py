@@ -31,6 +31,8 @@ DEFAULT_LIMITS: dict[str, tuple[int, int] | None] = {
     # Failed lookups of one registration number, from anywhere: guessing the e-mail address
     # of a known number from many addresses gets nowhere either.
     "follow-reference": (10, 3600),
+    # "Did this help?" answers on the FAQ, from one address.
+    "faq-feedback-ip": (60, 3600),
 }
 
 

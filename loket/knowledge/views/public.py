@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
+from loket.portal.ratelimit import client_ip, hit, limit_named
+
 from ..forms import FeedbackForm, SearchForm
 from ..models import Category
 from ..search import search_articles
@@ -24,7 +26,7 @@ from ..services import KnowledgeError, feedback_record
 SEARCH_RESULTS = 20
 # "Did this help?": one answer per article and address a day, and at most this many answers
 # from one address an hour (a welfare centre's staff share one address).
-FEEDBACK_PER_HOUR = 60
+FEEDBACK_PER_HOUR = limit_named("faq-feedback-ip").attempts  # type: ignore[union-attr]
 
 
 def _language() -> str:
@@ -81,23 +83,15 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _address(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
-    return hashlib.sha256(address.encode()).hexdigest()[:32]
-
-
 def _may_answer(request: HttpRequest, article_id: int) -> tuple[bool, bool]:
-    """(within the hourly limit, first answer today for this article) for the address."""
-    address = _address(request)
-    hourly = f"loket:faq-feedback:{address}"
-    cache.add(hourly, 0, 3600)
-    try:
-        count = cache.incr(hourly)
-    except ValueError:  # expired between add and incr
-        cache.set(hourly, 1, 3600)
-        count = 1
-    first = cache.add(f"loket:faq-feedback:{address}:{article_id}", 1, 24 * 3600)
-    return count <= FEEDBACK_PER_HOUR, first
+    """(within the hourly limit, first answer today for this article) for the address. The
+    address and the hourly count are the portal's (`LOKET_CLIENT_IP_HEADER` behind a proxy,
+    the limit `faq-feedback-ip` in `LOKET_PORTAL_RATE_LIMITS`)."""
+    address = client_ip(request) or "unknown"
+    allowed = hit("faq-feedback-ip", address)
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    first = cache.add(f"loket:faq-feedback:{digest}:{article_id}", 1, 24 * 3600)
+    return allowed, first
 
 
 @require_POST
