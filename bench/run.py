@@ -46,9 +46,16 @@ def _once(function: Callable[[], object]) -> float:
 
 
 def modules() -> list[ModuleType]:
+    """The benchmark modules, or only those named in BENCH_AREAS (comma-separated)."""
     names = sorted(
         m.name for m in pkgutil.iter_modules([BENCH_DIR]) if m.name not in {"run", "__main__"}
     )
+    wanted = {a.strip() for a in os.environ.get("BENCH_AREAS", "").split(",") if a.strip()}
+    if wanted:
+        unknown = wanted - set(names)
+        if unknown:
+            raise SystemExit(f"unknown benchmark area(s): {', '.join(sorted(unknown))}")
+        names = [name for name in names if name in wanted]
     return [importlib.import_module(f"bench.{name}") for name in names]
 
 
