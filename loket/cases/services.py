@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -48,6 +49,23 @@ def normalise_email(address: str) -> str:
     return address
 
 
+@dataclass(frozen=True)
+class ClientDetails:
+    """What ``client_create`` takes, for ``client_create_many``."""
+
+    name: str
+    language: str = "nl"
+    kind: str = Client.Kind.PERSON
+    sector: str = Client.Sector.CITIZEN
+    organisation: str = ""
+    emails: Sequence[str] = ()
+    phones: Sequence[str] = ()
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = "BE"
+
+
 def client_create(
     *,
     actor: User | None,
@@ -64,39 +82,77 @@ def client_create(
     country: str = "BE",
 ) -> Client:
     """Register a client with their e-mail addresses and phone numbers (E.164)."""
-    name = name.strip()
+    details = ClientDetails(
+        name=name, language=language, kind=kind, sector=sector, organisation=organisation,
+        emails=tuple(emails), phones=tuple(phones), street=street, postal_code=postal_code,
+        city=city, country=country,
+    )  # fmt: skip
+    (client,) = _clients_write(actor, [_client_checked(details)])
+    return client
+
+
+def client_create_many(*, actor: User | None, clients: Sequence[ClientDetails]) -> list[Client]:
+    """``client_create`` for many clients at once (the mail intake registers its mail in
+    batches): every one is checked first, then all are written together, in order."""
+    return _clients_write(actor, [_client_checked(details) for details in clients])
+
+
+_CheckedClient = tuple[Client, list[str], list[str]]  # unsaved, e-mail addresses, phones
+
+
+def _client_checked(details: ClientDetails) -> _CheckedClient:
+    name = details.name.strip()
     if not name:
         raise ValidationError(_("A client needs a name."))
-    addresses = list(dict.fromkeys(normalise_email(e) for e in emails if e.strip()))
+    addresses = list(dict.fromkeys(normalise_email(e) for e in details.emails if e.strip()))
     try:
-        numbers = list(dict.fromkeys(normalise_phone(p) for p in phones if p.strip()))
+        numbers = list(dict.fromkeys(normalise_phone(p) for p in details.phones if p.strip()))
     except InvalidPhoneNumber as error:
         raise ValidationError(
             _("That is not a phone number: %(error)s") % {"error": error}
         ) from error
+    client = Client(
+        name=name,
+        language=details.language,
+        kind=details.kind,
+        sector=details.sector,
+        organisation=details.organisation,
+        street=details.street,
+        postal_code=details.postal_code,
+        city=details.city,
+        country=details.country,
+    )
+    return client, addresses, numbers
+
+
+def _clients_write(actor: User | None, checked: list[_CheckedClient]) -> list[Client]:
     now = timezone.now()
-    with transaction.atomic():
-        client = Client.objects.create(
-            name=name,
-            language=language,
-            kind=kind,
-            sector=sector,
-            organisation=organisation,
-            street=street,
-            postal_code=postal_code,
-            city=city,
-            country=country,
+    clients = [client for client, _addresses, _numbers in checked]
+    # No savepoint when a caller's transaction is open (the mail intake registers many): what
+    # fails in here is a database error, and it rolls the caller's transaction back anyway.
+    with transaction.atomic(savepoint=False):
+        Client.objects.bulk_create(clients)
+        ClientEmail.objects.bulk_create(
+            ClientEmail(client=client, address=a)
+            for client, addresses, _numbers in checked
+            for a in addresses
         )
-        ClientEmail.objects.bulk_create(ClientEmail(client=client, address=a) for a in addresses)
-        ClientPhone.objects.bulk_create(ClientPhone(client=client, number=n) for n in numbers)
-        Event.objects.create(
-            kind=Event.Kind.CLIENT_CREATED,
-            at=now,
-            actor=actor,
-            client=client,
-            data={"name": name},
+        ClientPhone.objects.bulk_create(
+            ClientPhone(client=client, number=n)
+            for client, _addresses, numbers in checked
+            for n in numbers
         )
-    return client
+        Event.objects.bulk_create(
+            Event(
+                kind=Event.Kind.CLIENT_CREATED,
+                at=now,
+                actor=actor,
+                client=client,
+                data={"name": client.name},
+            )
+            for client in clients
+        )
+    return clients
 
 
 # --- registration numbers -------------------------------------------------------------------
@@ -133,6 +189,26 @@ def reference_reserve(*, year: int, count: int = 1, prefix: str | None = None) -
 # --- cases --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CaseDetails:
+    """What ``case_register`` takes, for ``case_register_many``."""
+
+    client: Client
+    channel: str
+    subject: str
+    body: str = ""
+    kind: str = Case.Kind.QUESTION
+    topic: Topic | None = None
+    language: str | None = None
+    received_at: dt.datetime | None = None
+    owner: User | None = None
+    team: Team | None = None
+    sender: str = ""
+    message_id: str = ""
+    related_case: Case | None = None
+    policy: DeadlinePolicy | None = None
+
+
 def case_register(
     *,
     actor: User | None,
@@ -158,75 +234,105 @@ def case_register(
     `received_at` is when it reached the service (a letter's arrival, not today): the term
     counts from it, in working days under the case's deadline policy (rule 4).
     """
+    details = CaseDetails(
+        client=client, channel=channel, subject=subject, body=body, kind=kind, topic=topic,
+        language=language, received_at=received_at, owner=owner, team=team, sender=sender,
+        message_id=message_id, related_case=related_case, policy=policy,
+    )  # fmt: skip
+    (case,) = case_register_many(actor=actor, cases=[details])
+    return case
+
+
+def case_register_many(*, actor: User | None, cases: Sequence[CaseDetails]) -> list[Case]:
+    """``case_register`` for many cases at once (the mail intake registers its mail in
+    batches): every one is checked first, then all are written together, their numbers
+    handed out in order from one reservation (consecutive, no gaps: charter rule 2)."""
     now = timezone.now()
-    received_at = received_at or now
+    checked = [(_case_checked(details, now=now), details) for details in cases]
+    if not checked:
+        return []
+    year = timezone.localtime(now).year
+    with transaction.atomic(savepoint=False):  # (as in _clients_write)
+        references = reference_reserve(year=year, count=len(checked))
+        for (case, _details), reference in zip(checked, references, strict=True):
+            case.reference = reference
+        registered = [case for case, _details in checked]
+        Case.objects.bulk_create(registered)
+        Message.objects.bulk_create(
+            Message(
+                case=case,
+                direction=Message.Direction.INBOUND,
+                channel=case.channel,
+                sender=details.sender,
+                subject=case.subject,
+                body=details.body,
+                at=case.received_at,
+                message_id=details.message_id,
+            )
+            for case, details in checked
+            if details.body
+        )
+        Event.objects.bulk_create(
+            Event(
+                kind=Event.Kind.CASE_REGISTERED,
+                at=now,
+                actor=actor,
+                case=case,
+                client=case.client,
+                data={
+                    "reference": case.reference,
+                    "channel": case.channel,
+                    "kind": case.kind,
+                    "received_at": case.received_at.isoformat(),
+                    "owner": case.owner_id,
+                    "team": case.team_id,
+                    "policy": case.policy.code if case.policy else None,
+                    "due_at": case.charter_due_at.isoformat() if case.charter_due_at else None,
+                },
+            )
+            for case in registered
+        )
+    return registered
+
+
+def _case_checked(details: CaseDetails, *, now: dt.datetime) -> Case:
+    """The case as it will be registered (no number yet), or a `ValidationError`."""
+    received_at = details.received_at or now
     if timezone.is_naive(received_at):
         raise ValidationError(_("The date received needs a time zone."))
     if received_at > now + dt.timedelta(minutes=5):
         raise ValidationError(_("The date received cannot be in the future."))
-    subject = " ".join(subject.split())[:300]
+    subject = " ".join(details.subject.split())[:300]
     if not subject:
         raise ValidationError(_("A case needs a subject."))
+    channel, kind = details.channel, details.kind
     if channel not in Channel.values:
         raise ValidationError(_("Unknown channel: %(channel)s") % {"channel": channel})
     if kind not in Case.Kind.values:
         raise ValidationError(_("Unknown kind of case: %(kind)s") % {"kind": kind})
-    year = timezone.localtime(now).year
-    policy = policy or policy_for(kind=kind, topic=topic)
+    policy = details.policy or policy_for(kind=kind, topic=details.topic)
     terms = None
     if policy is not None:
         calendar = policy.calendar.rules()
         terms = terms_for(received_at=received_at, policy=policy, calendar=calendar, now=now)
-    with transaction.atomic():
-        (reference,) = reference_reserve(year=year)
-        case = Case.objects.create(
-            reference=reference,
-            kind=kind,
-            channel=channel,
-            client=client,
-            subject=subject,
-            topic=topic,
-            language=language or client.language,
-            received_at=received_at,
-            registered_at=now,
-            owner=owner,
-            team=team,
-            related_case=related_case,
-            status=Status.IN_PROGRESS if owner else Status.REGISTERED,
-            policy=policy,
-            charter_due_at=terms.charter_due_at if terms else None,
-            due_at=terms.charter_due_at if terms else None,
-            remind_at=terms.remind_at if terms else None,
-        )
-        if body:
-            Message.objects.create(
-                case=case,
-                direction=Message.Direction.INBOUND,
-                channel=channel,
-                sender=sender,
-                subject=subject,
-                body=body,
-                at=received_at,
-                message_id=message_id,
-            )
-        Event.objects.create(
-            kind=Event.Kind.CASE_REGISTERED,
-            at=now,
-            actor=actor,
-            case=case,
-            client=client,
-            data={
-                "reference": reference,
-                "channel": channel,
-                "kind": kind,
-                "received_at": received_at.isoformat(),
-                "owner": owner.pk if owner else None,
-                "team": team.pk if team else None,
-                "policy": policy.code if policy else None,
-                "due_at": terms.charter_due_at.isoformat() if terms else None,
-            },
-        )
-    return case
+    return Case(
+        kind=kind,
+        channel=channel,
+        client=details.client,
+        subject=subject,
+        topic=details.topic,
+        language=details.language or details.client.language,
+        received_at=received_at,
+        registered_at=now,
+        owner=details.owner,
+        team=details.team,
+        related_case=details.related_case,
+        status=Status.IN_PROGRESS if details.owner else Status.REGISTERED,
+        policy=policy,
+        charter_due_at=terms.charter_due_at if terms else None,
+        due_at=terms.charter_due_at if terms else None,
+        remind_at=terms.remind_at if terms else None,
+    )
 
 
 def _locked(case: Case) -> Case:

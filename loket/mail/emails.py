@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from email.utils import parseaddr
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from loket.cases.models import Case, Message
 from loket.i18n import when
 
 from .models import OutboundMail
-from .outbox import mail_queue
+from .outbox import mail_queue, mail_queue_many, mail_rendered
 
 
 def case_url(case: Case, language: str) -> str:
@@ -57,22 +58,35 @@ def acknowledgement_email(
         address = case.client.emails.order_by("pk").values_list("address", flat=True).first()
     if not address:
         return None
+    return mail_queue(**_acknowledgement(case, address, question))
+
+
+def acknowledgement_emails(
+    acknowledgements: Sequence[tuple[Case, str, Message]],
+) -> list[OutboundMail]:
+    """`acknowledgement_email` for many new cases at once, each (case, address, question):
+    the mail intake acknowledges a batch together, with one insert."""
+    rendered = [mail_rendered(**_acknowledgement(*each)) for each in acknowledgements]
+    return mail_queue_many(rendered)
+
+
+def _acknowledgement(case: Case, address: str, question: Message | None) -> dict[str, Any]:
     language = case.language
-    return mail_queue(
-        kind="acknowledgement",
-        name="acknowledgement",
-        to=[address],
-        language=language,
-        context={
+    return {
+        "kind": "acknowledgement",
+        "name": "acknowledgement",
+        "to": [address],
+        "language": language,
+        "context": {
             "case": case,
             "received": when(case.received_at, language),
             "due_date": when(case.due_at, language, with_time=False) if case.due_at else "",
             "follow_url": follow_url(case, language),
         },
-        case=case,
-        automatic=True,
-        thread=None if question is None else [question],
-    )
+        "case": case,
+        "automatic": True,
+        "thread": None if question is None else [question],
+    }
 
 
 def answer_email(message: Message) -> OutboundMail:

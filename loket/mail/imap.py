@@ -1,10 +1,11 @@
 """Polling the service's mailboxes over IMAP (charter rule 1: nothing that arrives is lost).
 
-For each message waiting in the folder, by UID: fetch its bytes without marking it read
-(``BODY.PEEK[]``), store them (``inbound_store``, committed), and only then move it to the
-mailbox's folder or mark it read. A message is never deleted. A connection that drops at any
-point costs nothing: what was stored stays stored, what was not is still in the folder, and a
-message stored but not yet moved is recognised as a duplicate at the next poll, then moved.
+For the messages waiting in the folder, by UID: fetch their bytes without marking them read
+(``BODY.PEEK[]``), store them (``inbound_store_many``, up to ``BATCH`` at a time, committed),
+and only then move them to the mailbox's folder or mark them read. A message is never
+deleted. A connection that drops at any point costs nothing: what was fetched whole is
+stored, what was stored stays stored, what was not is still in the folder, and a message
+stored but not yet moved is recognised as a duplicate at the next poll, then moved.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .models import InboundMail, MailBox
-from .services import inbound_store, mailbox_poll_claim, mailbox_poll_finish
+from .services import BATCH, inbound_store_many, mailbox_poll_claim, mailbox_poll_finish
 
 logger = logging.getLogger("loket.mail")
 TIMEOUT = 60.0
+# A batch is stored once it holds BATCH messages or this many bytes, whichever comes first.
+BATCH_BYTES = 20 * 1024 * 1024
 # Marks a message copied to the folder when the server cannot MOVE: not fetched again.
 STORED_KEYWORD = "$LoketStored"
 
@@ -124,28 +127,61 @@ def _poll(client: imaplib.IMAP4, mailbox: MailBox, limit: int, result: PollResul
     data = _ok(client.uid("SEARCH", criteria), "searching for new messages")
     first = data[0] if data else b""
     uids = first.decode().split() if isinstance(first, bytes) else []
-    for uid in uids[:limit]:
-        fetched = _ok(client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])"), "fetching")
-        raw, arrived = _message(fetched)
-        if raw is None:
-            continue  # expunged by someone else since the search
-        result.fetched += 1
-        _, created = inbound_store(
-            raw=raw, source=InboundMail.Source.IMAP, mailbox=mailbox, received_at=arrived
-        )
+    pending: list[_Fetched] = []
+    try:
+        for uid in uids[:limit]:
+            fetched = _ok(client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])"), "fetching")
+            raw, arrived = _message(fetched)
+            if raw is None:
+                continue  # expunged by someone else since the search
+            result.fetched += 1
+            pending.append(_Fetched(uid, raw, arrived))
+            if len(pending) >= BATCH or sum(len(f.raw) for f in pending) >= BATCH_BYTES:
+                batch, pending = pending, []
+                _store(mailbox, batch, result)
+                _release(client, mailbox, [f.uid for f in batch], can_move=can_move)
+    except Exception:
+        # The connection dropped (or the server refused) in the middle of a batch: what came
+        # whole is stored all the same; it stays in the folder until the next poll.
+        _store(mailbox, pending, result)
+        raise
+    _store(mailbox, pending, result)
+    _release(client, mailbox, [f.uid for f in pending], can_move=can_move)
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    uid: str
+    raw: bytes
+    arrived: dt.datetime | None
+
+
+def _store(mailbox: MailBox, batch: list[_Fetched], result: PollResult) -> None:
+    stored = inbound_store_many(
+        messages=[(f.raw, f.arrived) for f in batch],
+        source=InboundMail.Source.IMAP,
+        mailbox=mailbox,
+    )
+    for _, created in stored:
         if created:
             result.stored += 1
         else:
             result.duplicates += 1
-        # Stored and committed: only now may the message leave the folder.
-        if not move:
-            _ok(client.uid("STORE", uid, "+FLAGS.SILENT", r"(\Seen)"), "marking read")
-        elif can_move:
-            _ok(client.uid("MOVE", uid, _quote(mailbox.move_to)), "moving")
-        else:
-            _ok(client.uid("COPY", uid, _quote(mailbox.move_to)), "copying")
-            flags = rf"(\Seen {STORED_KEYWORD})"
-            _ok(client.uid("STORE", uid, "+FLAGS.SILENT", flags), "marking copied")
+
+
+def _release(client: imaplib.IMAP4, mailbox: MailBox, uids: list[str], *, can_move: bool) -> None:
+    """Stored and committed: only now may the messages leave the folder (or count as read)."""
+    if not uids:
+        return
+    uid_set = ",".join(uids)
+    if mailbox.after_store != MailBox.AfterStore.MOVE:
+        _ok(client.uid("STORE", uid_set, "+FLAGS.SILENT", r"(\Seen)"), "marking read")
+    elif can_move:
+        _ok(client.uid("MOVE", uid_set, _quote(mailbox.move_to)), "moving")
+    else:
+        _ok(client.uid("COPY", uid_set, _quote(mailbox.move_to)), "copying")
+        flags = rf"(\Seen {STORED_KEYWORD})"
+        _ok(client.uid("STORE", uid_set, "+FLAGS.SILENT", flags), "marking copied")
 
 
 def _message(data: Sequence[object]) -> tuple[bytes | None, dt.datetime | None]:

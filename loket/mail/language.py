@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from itertools import repeat
 
 LANGUAGES = ("nl", "fr", "de", "en")
 
@@ -147,8 +148,9 @@ def scores(text: str) -> dict[str, float]:
     result["fr"] += _ELISION_WEIGHT * len(_ELISION.findall(sample))
     grams = _trigrams(words)
     if grams:
+        # (map over the dictionary's own get: every mail is scored, this is its inner loop)
         trigram = {
-            language: sum(_MODELS[language].get(g, _UNSEEN[language]) for g in grams)
+            language: sum(map(_MODELS[language].get, grams, repeat(_UNSEEN[language])))
             for language in LANGUAGES
         }
         best = max(trigram.values())

@@ -83,15 +83,44 @@ def mail_queue(
 ) -> OutboundMail:
     """Render and queue one mail; it is sent by a task once the transaction commits.
     `thread`: every message of the case so far, when the caller holds them (no query)."""
-    from .tasks import mail_deliver
+    outbound = mail_rendered(kind=kind, name=name, to=to, language=language, context=context,
+                             case=case, message=message, automatic=automatic,
+                             message_id=message_id, thread=thread)  # fmt: skip
+    outbound.save(force_insert=True)
+    _send_on_commit(outbound)
+    return outbound
 
+
+def mail_queue_many(outbounds: Sequence[OutboundMail]) -> list[OutboundMail]:
+    """Queue mails rendered by `mail_rendered` together (the mail intake's acknowledgements
+    of a batch): one insert, each sent by its own task once the transaction commits."""
+    queued = OutboundMail.objects.bulk_create(outbounds)
+    for outbound in queued:
+        _send_on_commit(outbound)
+    return queued
+
+
+def mail_rendered(
+    *,
+    kind: str,
+    name: str,
+    to: Sequence[str],
+    language: str,
+    context: dict[str, Any],
+    case: Case | None = None,
+    message: Message | None = None,
+    automatic: bool = False,
+    message_id: str | None = None,
+    thread: Sequence[Message] | None = None,
+) -> OutboundMail:
+    """One mail rendered, with its headers, not yet queued (`mail_queue` takes the same)."""
     subject, text, html = render_mail(name, context, language)
     headers = thread_headers(case, thread) if case else {}
     if automatic:
         # RFC 3834: auto-generated; other robots must not answer it (no mail loops).
         headers["Auto-Submitted"] = "auto-generated"
     headers["X-Loket-Loop"] = mail_domain()
-    outbound = OutboundMail.objects.create(
+    return OutboundMail(
         kind=kind,
         case=case,
         case_message=message,
@@ -105,5 +134,9 @@ def mail_queue(
         headers=headers,
         created_at=timezone.now(),
     )
+
+
+def _send_on_commit(outbound: OutboundMail) -> None:
+    from .tasks import mail_deliver
+
     transaction.on_commit(lambda: mail_deliver.enqueue(outbound.pk))
-    return outbound

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -33,7 +33,7 @@ def thread_of(mail: ParsedMail) -> Thread | None:
     later message): `In-Reply-To`, then `References`, pointing at a message of a case (one
     loket sent, or an earlier one of the client); else a registration number in the subject,
     whatever its `Re:`/`Antw:`/`TR:`/`AW:`/`Fwd:` prefix, whose check digits are valid.
-    At most three queries, none when the mail carries no reference at all."""
+    At most two queries, none when the mail carries no reference at all."""
     replied = normalise_message_id(mail.in_reply_to)
     ids = list(
         dict.fromkeys(
@@ -41,16 +41,7 @@ def thread_of(mail: ParsedMail) -> Thread | None:
         )
     )
     if ids:
-        case_of: dict[str, int] = dict(
-            Message.objects.filter(message_id__in=ids).values_list("message_id", "case_id")
-        )
-        case_of.update(
-            (m, c)
-            for m, c in OutboundMail.objects.filter(
-                message_id__in=ids, case__isnull=False
-            ).values_list("message_id", "case_id")
-            if c is not None
-        )
+        case_of = _cases_of_messages(ids)
         for message_id in ids:
             if message_id in case_of:
                 case = Case.objects.filter(pk=case_of[message_id]).first()
@@ -64,6 +55,25 @@ def thread_of(mail: ParsedMail) -> Thread | None:
             if reference in by_reference:
                 return Thread(by_reference[reference], "subject")
     return None
+
+
+def _cases_of_messages(ids: list[str]) -> dict[str, int]:
+    """The case of each of these Message-IDs that is a message of a case or a mail loket
+    sent about one (the outbox's, when both; of several messages, the latest). Written out
+    as one statement, as `sender_history` is: every reply asks."""
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT message_id, case_id, 0 AS outbox, at AS moment, id"  # noqa: S608
+            f" FROM {quote(Message._meta.db_table)} WHERE message_id IN ({marks})"
+            f" UNION ALL SELECT message_id, case_id, 1, created_at, id"
+            f" FROM {quote(OutboundMail._meta.db_table)}"
+            f" WHERE message_id IN ({marks}) AND case_id IS NOT NULL"
+            f" ORDER BY outbox, moment, id",
+            [*ids, *ids],
+        )
+        return {message_id: case_id for message_id, case_id, *_ in cursor.fetchall()}
 
 
 _MESSAGE_ID_LINE = re.compile(r"^message-id:\s*(<[^>\s]+>)", re.I | re.M)
@@ -149,6 +159,40 @@ def sender_history(inbound: InboundMail, mail: ParsedMail, *, since: dt.datetime
     return SenderHistory(duplicate, acknowledged or 0)
 
 
+def sender_histories(
+    mails: Collection[tuple[InboundMail, ParsedMail]], *, since: dt.datetime
+) -> dict[int, SenderHistory]:
+    """`sender_history` for the mails of a batch, by record, with one query: the rows that
+    can count for any of them (the senders' acknowledgements since `since`, their earlier
+    processed messages with the same Message-IDs), sorted out here."""
+    senders = {mail.from_address for _, mail in mails if mail.from_address}
+    message_ids = {normalise_message_id(mail.message_id) for _, mail in mails} - {""}
+    rows = (
+        InboundMail.objects.filter(sender__in=senders)
+        .filter(
+            Q(acknowledged_at__gte=since)
+            | Q(message_id__in=message_ids, state=InboundMail.State.PROCESSED)
+        )
+        .values_list("sender", "pk", "message_id", "subject", "state", "acknowledged_at")
+    )
+    by_sender: dict[str, list[tuple[int, str, str, str, dt.datetime | None]]] = {}
+    for sender, *row in rows:
+        by_sender.setdefault(sender, []).append(tuple(row))  # type: ignore[arg-type]
+    histories: dict[int, SenderHistory] = {}
+    for inbound, mail in mails:
+        message_id = normalise_message_id(mail.message_id)
+        theirs = [row for row in by_sender.get(mail.from_address or "", []) if row[0] != inbound.pk]
+        copies = [
+            pk
+            for pk, other_id, subject, state, _ in theirs
+            if message_id and other_id == message_id and subject == mail.subject[:300]
+            and state == InboundMail.State.PROCESSED
+        ]  # fmt: skip
+        acknowledged = sum(1 for *_, at in theirs if at is not None and at >= since)
+        histories[inbound.pk] = SenderHistory(min(copies, default=None), acknowledged)
+    return histories
+
+
 def client_by_address(address: str) -> Client | None:
     """The client who has this (normalised) address; the first registered when several do.
     Written out for the same reason as `sender_history`: every mail asks."""
@@ -160,6 +204,15 @@ def client_by_address(address: str) -> Client | None:
         [address],
     )
     return next(iter(found), None)
+
+
+def clients_by_address(addresses: Collection[str]) -> dict[str, Client]:
+    """`client_by_address` for many (normalised) addresses at once: one query for a batch."""
+    found: dict[str, Client] = {}
+    emails = ClientEmail.objects.filter(address__in=addresses).select_related("client")
+    for email in emails.order_by("pk"):
+        found.setdefault(email.address, email.client)
+    return found
 
 
 def quarantine() -> QuerySet[InboundMail]:

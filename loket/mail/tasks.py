@@ -87,6 +87,19 @@ def inbound_process_task(inbound_id: int) -> str:
 
 
 @task(queue_name="mail")
+def inbound_process_many_task(inbound_ids: list[int]) -> dict[str, int]:
+    """Process stored inbound messages together (services.inbound_process_many); returns
+    how many ended in each state."""
+    from .services import inbound_process_many
+
+    states: dict[str, int] = {}
+    for inbound in inbound_process_many(inbound_ids=inbound_ids):
+        state = inbound.state if inbound is not None else "gone"
+        states[state] = states.get(state, 0) + 1
+    return states
+
+
+@task(queue_name="mail")
 def mail_poll_task() -> dict[str, int]:
     """The periodic mail pass: poll every active mailbox over IMAP, then queue again the
     stored messages and the outgoing mail whose tasks were lost (a crashed worker)."""

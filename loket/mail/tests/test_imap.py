@@ -60,6 +60,27 @@ def test_a_poll_stores_registers_and_moves_every_message(
     assert mailbox_poll(mailbox).fetched == 0
 
 
+def test_a_poll_of_more_than_a_batch_stores_and_registers_every_message(
+    dovecot: Dovecot, django_capture_on_commit_callbacks: Any
+) -> None:
+    from loket.cases.references import parse_reference
+    from loket.mail.services import BATCH
+
+    count = BATCH + 7
+    dovecot.deliver(*(question(subject=f"Vraag {n}", sender=f"c{n}@example.be")
+                      for n in range(count)))  # fmt: skip
+    mailbox = mailbox_for(dovecot)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = mailbox_poll(mailbox)
+    assert (result.fetched, result.stored, result.duplicates, result.error) == (count, count, 0, "")
+    assert set(InboundMail.objects.values_list("state", flat=True)) == {"processed"}
+    cases = Case.objects.order_by("pk")
+    assert [c.subject for c in cases] == [f"Vraag {n}" for n in range(count)]
+    assert [parse_reference(c.reference).sequence for c in cases] == list(range(1, count + 1))
+    assert dovecot.messages("INBOX") == []
+    assert len(dovecot.messages("loket")) == count
+
+
 def test_mark_seen_leaves_the_messages_read_in_place(dovecot: Dovecot) -> None:
     dovecot.deliver(question(subject="Gelezen"))
     mailbox = mailbox_for(dovecot, after_store=MailBox.AfterStore.MARK_SEEN)

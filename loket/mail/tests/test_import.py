@@ -9,18 +9,20 @@ import io
 import mailbox
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from loket.cases.models import Case
 from loket.mail import storage
-from loket.mail.models import InboundMail, OutboundMail
+from loket.mail.models import InboundMail, OutboundMail, raw_mail_name
 
 from .messages import question
 
@@ -66,6 +68,39 @@ def test_eml_files_folders_maildirs_and_mbox_files(tmp_path: Path) -> None:
 
     again, _ = import_mail(str(tmp_path))
     assert again == "9 read, 0 new cases, 0 threaded, 0 quarantined, 9 duplicates, 0 lost"
+
+
+@pytest.mark.django_db
+def test_the_same_bytes_twice_in_one_import_count_once(tmp_path: Path) -> None:
+    raw = question(subject="Twee keer")
+    (tmp_path / "a.eml").write_bytes(raw)
+    (tmp_path / "b.eml").write_bytes(raw)
+    (tmp_path / "c.eml").write_bytes(question(subject="Een keer"))
+    line, _ = import_mail(str(tmp_path))
+    assert line == "3 read, 2 new cases, 0 threaded, 0 quarantined, 1 duplicates, 0 lost"
+    assert sorted(Case.objects.values_list("subject", flat=True)) == ["Een keer", "Twee keer"]
+
+
+@pytest.mark.django_db
+def test_a_message_that_cannot_be_stored_stops_none_of_the_others(tmp_path: Path) -> None:
+    blocked = question(subject="Geen plaats")
+    # Its place in the storage is taken by a folder: writing it fails, as a broken disk would.
+    place = Path(default_storage.path(raw_mail_name(hashlib.sha256(blocked).hexdigest())))
+    place.mkdir(parents=True, exist_ok=True)
+    try:
+        for name, raw in (("a", question(subject="Een")), ("b", blocked),
+                          ("c", question(subject="Twee"))):  # fmt: skip
+            (tmp_path / f"{name}.eml").write_bytes(raw)
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.raises(CommandError, match="not stored"):
+            call_command("import-mail", str(tmp_path), stdout=out, stderr=err)
+    finally:
+        shutil.rmtree(place)
+    assert out.getvalue().strip().splitlines()[-1] == (
+        "3 read, 2 new cases, 0 threaded, 0 quarantined, 0 duplicates, 1 lost"
+    )
+    assert "b.eml: not stored (IsADirectoryError" in err.getvalue()
+    assert sorted(Case.objects.values_list("subject", flat=True)) == ["Een", "Twee"]
 
 
 @pytest.mark.django_db

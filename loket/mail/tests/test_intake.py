@@ -73,6 +73,8 @@ def test_a_question_is_registered_and_acknowledged_in_the_clients_language() -> 
     assert ack.to == ["marie.dubois@example.be"]
     assert ack.language == "fr"
     assert case.reference in ack.subject
+    assert f"Votre question est enregistrée sous le numéro {case.reference}" in ack.subject
+    assert "Nous avons reçu votre question le" in ack.text  # written in French
     assert case.reference in ack.text and "5 mars 2026" in ack.text
     assert "/fr/" in ack.text  # how to follow the case, in French
     assert ack.headers["In-Reply-To"] == "<q1@mail.example.be>"
