@@ -3,6 +3,8 @@ Django (aria-invalid, aria-describedby) and summed up at the top of the form."""
 
 from __future__ import annotations
 
+import re
+import secrets
 import unicodedata
 from typing import Any
 
@@ -23,6 +25,13 @@ from .uploads import ACCEPT, MAX_FILES, check_upload
 
 HONEYPOT = "website"
 HONEYPOT_CODE = "honeypot"
+# The question form's visit: a random token the FAQ suggestions are recorded under (the
+# knowledge app's SuggestForm accepts the same shape).
+VISIT = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def new_visit() -> str:
+    return secrets.token_urlsafe(18)
 
 
 class MultipleFileInput(forms.FileInput):
@@ -131,10 +140,16 @@ class QuestionForm(ContactForm):
         ),
     )
 
+    # Which FAQ articles the form suggested while the client typed (knowledge:suggest): a
+    # question sent after all is counted as not answered by them.
+    visit = forms.CharField(required=False, strip=True, widget=forms.HiddenInput)
+
     field_order = ("name", "email", "phone", "topic", "question", "attachments", HONEYPOT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("visit", new_visit())
         # The active topics in the page's language, sorted as the client reads them.
         self.topics = {t.pk: t for t in active_topics()}
         names = sorted(((t.pk, t.name()) for t in self.topics.values()), key=_reading_order)
@@ -143,6 +158,12 @@ class QuestionForm(ContactForm):
         field.choices = [("", _("Choose a topic")), *names]
         # Without any topic (a new installation) the question still gets through.
         field.required = bool(self.topics)
+
+    def clean_visit(self) -> str:
+        """A token of another shape is dropped, never an error: the field is hidden, and
+        the question must get through whatever became of it."""
+        value: str = self.cleaned_data.get("visit") or ""
+        return value if VISIT.fullmatch(value) else ""
 
     def clean_topic(self) -> Topic | None:
         value = self.cleaned_data.get("topic")

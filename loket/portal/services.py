@@ -1,6 +1,8 @@
 """What the public portal changes: a question or a complaint sent with its forms. Each is one
 transaction that registers the case (through the case core's services), keeps the form as
-sent and its files, and queues the acknowledgement mail."""
+sent and its files, and queues the acknowledgement: a task in the same transaction, so it
+exists exactly when the case does, which renders the mail into the outbox in the worker
+rather than in the client's request (issue 6: the form's throughput)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,9 @@ from loket.cases.models import Case, Channel, Client, ClientEmail, Message, Topi
 from loket.cases.phones import InvalidPhoneNumber, normalise_phone
 from loket.cases.references import InvalidReference, parse_reference
 from loket.cases.services import case_register, client_create, normalise_email
+from loket.knowledge.services import suggestion_question_sent
 from loket.mail.emails import acknowledgement_email
+from loket.mail.models import OutboundMail
 
 from .models import Attachment, Submission
 from .selectors import front_office
@@ -103,6 +107,7 @@ def _submit(
     topic: Topic | None = None,
     earlier_reference: str = "",
     files: Sequence[UploadedFile] = (),
+    visit: str = "",
 ) -> Case:
     name = " ".join(name.split())
     email = normalise_email(email)
@@ -155,12 +160,34 @@ def _submit(
             if files:
                 message = Message.objects.get(case=case, direction=Message.Direction.INBOUND)
                 _store(message, files, stored)
-            acknowledgement_email(case, to=email)
+            if visit:
+                # The FAQ articles suggested during this visit did not answer the question.
+                suggestion_question_sent(visit=visit, case=case)
+            _acknowledge_later(case, email)
     except BaseException:
         for path in stored:  # the files of a registration that did not happen
             default_storage.delete(path)
         raise
     return case
+
+
+def _acknowledge_later(case: Case, email: str) -> None:
+    # Enqueued inside the registration's transaction (the task queue is a table of the same
+    # database): committed with the case or not at all, never lost between the two.
+    from .tasks import portal_acknowledgement_task
+
+    portal_acknowledgement_task.enqueue(case.pk, email)
+
+
+def portal_acknowledgement_send(*, case: Case, to: str) -> OutboundMail | None:
+    """The acknowledgement of a question or complaint sent with a portal form (charter rule
+    2): the number, the date received and the term (rule 4), in the case's language, queued
+    in the outbox. Once per case: a task that runs twice queues it once."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if OutboundMail.objects.filter(case=case, kind="acknowledgement").exists():
+            return None
+        return acknowledgement_email(case, to=to)
 
 
 def portal_question_submit(
@@ -173,10 +200,13 @@ def portal_question_submit(
     question: str,
     language: str,
     attachments: Sequence[UploadedFile] = (),
+    visit: str = "",
 ) -> Case:
     """A question sent with the portal's form (charter rules 1 and 2): registered at once for
     the front office (rule 7) in the page's language, with its files, the form kept as sent,
-    and the acknowledgement with the registration number and the term queued (rule 4)."""
+    and the acknowledgement with the registration number and the term queued (rule 4).
+    `visit`: the form's token under which FAQ articles were suggested while the client typed
+    (rule 10); the knowledge base then counts that visit as not answered by them."""
     return _submit(
         actor=actor,
         form=Submission.Form.QUESTION,
@@ -187,6 +217,7 @@ def portal_question_submit(
         body=question.strip(),
         topic=topic,
         files=attachments,
+        visit=visit,
     )
 
 

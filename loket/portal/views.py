@@ -92,6 +92,7 @@ def ask(request: HttpRequest) -> HttpResponse:
             question=data["question"],
             attachments=data["attachments"],
             language=translation.get_language(),
+            visit=data["visit"],
         )
     except ValidationError as error:
         form.add_error(None, error)

@@ -165,7 +165,7 @@ def test_the_suggestion_fragment_lists_matching_articles_and_records_the_visit(
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count('class="faq-suggestion"') >= 1
-    assert '<a href="/fr/faq/mediprima-what/" lang="fr">' in page
+    assert '<a href="/fr/faq/mediprima-what/" lang="fr" target="_blank"' in page  # form: new tab
     assert "faq-insert" not in page  # the public variant has no insert buttons
     shown = SuggestionShown.objects.get(visit="visit-123456")
     assert shown.articles[0] == faq["mediprima"].pk and shown.submitted_at is None

@@ -5,7 +5,9 @@
     GET /<language>/faq/suggest/?q=<text>&language=<xx>[&visit=<token>][&limit=<1-10>]
                                 [&case=<registration number>&target=<textarea id>]
 
-    q         the question so far (subject and message); up to 2000 characters
+    q         the question so far (subject and message); up to 2000 characters. Without it,
+              the fields a question form sends as they are named: ``subject``, ``body`` and
+              ``question``, joined (their first 2000 characters)
     language  nl, fr, de or en; by default the page's language
     visit     the question form's random token (8-64 of A-Z a-z 0-9 _ -): the articles shown
               are recorded for the visit, and a visit that then sends no question counts as
@@ -23,19 +25,23 @@
            <h2 id="faq-suggestions-title">…</h2>
            <ul><li class="faq-suggestion" data-article="<id>">
                  <a href="/<language>/faq/<address>/">title</a> <p>snippet</p>
+                 (with a visit, the question form's variant: the link opens in a new tab, so
+                  what the client typed stays, and says so)
                  [desk: <form class="faq-insert" method="post" action="…/desk/knowledge/use/"
                           data-insert-into="<target>"> … <button>Insert into the reply</button>
                         </form>]
            </li>…</ul>
          </section>
          (empty when nothing matches, so the page shows nothing)
+         with a visit, also <p id="faq-suggestions-status" hx-swap-oob="innerHTML">: how many
+         articles were found, in one sentence (empty when none), for the form's polite status
+         region (role="status"), so a screen reader says that much and no more
     400  the parameters are wrong (the fragment says so); 403/404 for a case one may not see
 
-The portal's question form includes it with htmx, e.g.
-``<div hx-get="{% url 'knowledge:suggest' %}" hx-trigger="keyup changed delay:600ms from:#id_body"
-hx-include="#id_subject, #id_body, [name=visit]" hx-vals='{"language": "nl"}'>``; without
-JavaScript the portal can render ``knowledge/fragments/suggest.html`` itself with
-``{"hits": search_articles(text, language, 5)}``.
+The portal's question form (loket/portal/templates/portal/ask.html) includes it with htmx:
+``<div id="faq-suggestions" hx-get="{% url 'knowledge:suggest' %}"
+hx-trigger="input changed delay:800ms from:#id_question" hx-include="#id_question, #id_visit">``
+and ``<p id="faq-suggestions-status" role="status">``; without JavaScript it links to the FAQ.
 
 ``knowledge_desk:use`` — an agent inserted an article into a reply.
 
@@ -71,6 +77,10 @@ from ..selectors import article_reply_text, case_question, public_articles
 from ..services import KnowledgeError, article_use_record, suggestion_shown_record
 
 TEMPLATE = "knowledge/fragments/suggest.html"
+# What a question form sends as it is, when it names no `q`: the portal's "question", a
+# form with a subject and a message "subject" and "body".
+QUESTION_FIELDS = ("subject", "body", "question")
+QUERY_LENGTH = 2000
 
 
 @require_GET
@@ -79,7 +89,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, TEMPLATE, {"errors": form.errors}, status=400)
     data = form.cleaned_data
-    query = str(data["q"] or "")
+    query = str(data["q"] or "") or _typed_question(request)
     language = str(data["language"] or (get_language() or "nl")[:2])
     limit = data["limit"] or 5
     case = None
@@ -104,8 +114,15 @@ def suggest(request: HttpRequest) -> HttpResponse:
             "case": case,
             "target": data["target"] or "",
             "next": request.headers.get("HX-Current-URL", ""),
+            "visit": data["visit"] if case is None else "",
         },
     )
+
+
+def _typed_question(request: HttpRequest) -> str:
+    """The question as a form sends it, field by field (see QUESTION_FIELDS)."""
+    parts = (request.GET.get(name, "") for name in QUESTION_FIELDS)
+    return " ".join(part.strip() for part in parts if part.strip())[:QUERY_LENGTH]
 
 
 def _staff_case(request: HttpRequest, reference: str) -> Case:

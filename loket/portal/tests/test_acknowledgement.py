@@ -49,6 +49,11 @@ def test_it_says_the_number_the_term_and_where_to_follow_in_the_clients_language
     assert outbound.to == ["info@ocmw-gent.example.be"]
     [sent] = mail.outbox
     assert case.reference in sent.subject
+    registered = {
+        "nl": "Uw vraag is geregistreerd onder nummer",
+        "fr": "Votre question est enregistrée sous le numéro",
+    }
+    assert sent.subject.startswith(f"{registered[language]} {case.reference}")
     assert date in sent.body
     assert f"{path}?reference={case.reference}" in sent.body
     assert sent.extra_headers["Auto-Submitted"] == "auto-generated"

@@ -143,10 +143,11 @@ def test_a_refused_file_registers_nothing(monday: object, front_office: Team) ->
 def test_files_stored_for_a_registration_that_fails_are_removed(
     monday: object, front_office: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken_mail(*args: object, **kwargs: object) -> None:
-        raise IntegrityError("the outbox is unavailable")
+    def broken_queue(*args: object, **kwargs: object) -> None:
+        raise IntegrityError("the task queue is unavailable")
 
-    monkeypatch.setattr(services, "acknowledgement_email", broken_mail)
+    # The last step of the registration's transaction fails.
+    monkeypatch.setattr(services, "_acknowledge_later", broken_queue)
     saved: list[str] = []
     original = default_storage.save
 

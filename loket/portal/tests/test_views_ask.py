@@ -81,6 +81,7 @@ def test_a_question_is_registered_and_the_confirmation_shows_number_and_term(
     page = confirmation.content.decode()
     assert case.reference in page
     assert "4 maart 2026" in page  # the term, in the page's language
+    assert "Uw registratienummer:" in page
     assert f"/nl/follow/?reference={case.reference}" in page
     assert OutboundMail.objects.filter(case=case, kind="acknowledgement").count() == 1
 
@@ -99,6 +100,9 @@ def test_the_pages_language_becomes_the_clients(client: Browser, topics: dict[st
     case = Case.objects.get()
     assert (case.language, case.client.language) == ("de", "de")
     assert Submission.objects.get(case=case).language == "de"
+    ack = OutboundMail.objects.get(case=case, kind="acknowledgement")
+    assert ack.language == "de"
+    assert f"Ihre Frage wurde unter der Nummer {case.reference} registriert" in ack.subject
 
 
 def test_files_are_attached(client: Browser, topics: dict[str, Topic]) -> None:
@@ -171,7 +175,7 @@ def test_the_honeypot_catches_robots(client: Browser, topics: dict[str, Topic]) 
     response = client.post(ASK, form(topics, website="https://spam.example"))
     assert response.status_code == 400
     page = response.content.decode()
-    assert "a field meant to catch automatic spam was filled in" in page
+    assert "een veld dat automatische spam moet tegenhouden, ingevuld was" in page  # /nl/
     assert "https://spam.example" not in page  # rendered empty, so a person can send again
     assert Case.objects.count() == 0 and OutboundMail.objects.count() == 0
 
@@ -183,7 +187,7 @@ def test_one_address_can_send_only_so_many_questions(
     assert [client.post(ASK, form(topics)).status_code for _ in range(3)] == [302, 302, 429]
     refused = client.post(ASK, form(topics, email="JAN.PEETERS@example.be"))
     assert refused.status_code == 429
-    assert "Please try again in an hour" in refused.content.decode()
+    assert "Probeer het over een uur opnieuw" in refused.content.decode()  # /nl/
     assert "Vanaf wanneer heb ik recht op leefloon?" in refused.content.decode()  # kept
     assert Case.objects.count() == 2
     other = client.post(ASK, form(topics, email="an@example.be"))
@@ -211,7 +215,7 @@ def test_a_forged_or_expired_confirmation_link_shows_no_case(
         response = client.get(url)
         assert response.status_code == 404
         assert case.reference not in response.content.decode()
-        assert "This confirmation page has expired" in response.content.decode()
+        assert "Deze bevestigingspagina is verlopen" in response.content.decode()  # /nl/
     with time_machine.travel(at("2026-03-03 10:01"), tick=False):
         expired = client.get(location)
     assert expired.status_code == 404 and case.reference not in expired.content.decode()

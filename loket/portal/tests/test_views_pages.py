@@ -43,10 +43,10 @@ def test_the_home_page_says_the_line_is_open_and_until_when(client: Browser) -> 
 def test_outside_the_hours_it_says_so_and_points_to_the_form(client: Browser) -> None:
     with time_machine.travel(at("2026-05-13 17:00"), tick=False):
         page = client.get("/nl/").content.decode()
-    assert "The phone line is closed now." in page
-    assert "It opens again on maandag 18 mei at 08:30." in page
-    assert '<a href="/nl/ask/">ask your question with our form</a>' in page
-    assert "donderdag 14 mei 2026</time>: Ascension Day" in page
+    assert "De telefoonlijn is nu gesloten." in page  # /nl/: in Dutch
+    assert "De lijn gaat opnieuw open op maandag 18 mei om 08:30." in page
+    assert '<a href="/nl/ask/">stel uw vraag met ons formulier</a>' in page
+    assert "donderdag 14 mei 2026</time>: O.L.H. Hemelvaart" in page
     assert "vrijdag 15 mei 2026</time>: brugdag / jour de pont" in page
 
 
@@ -54,7 +54,7 @@ def test_every_page_shows_the_contact_and_hours_in_its_footer(client: Browser) -
     page = client.get("/fr/ask/").content.decode()
     footer = page[page.index('<footer class="portal-footer">') :]
     assert "+32 2 508 85 85" in footer and "mailto:vraag@loket.localhost" in footer
-    assert "<dt>vendredi</dt><dd>08:30 to 12:30, 13:00 to 16:00</dd>" in footer
+    assert "<dt>Vendredi</dt><dd>de 08:30 à 12:30, de 13:00 à 16:00</dd>" in footer  # /fr/
 
 
 @pytest.mark.parametrize(
