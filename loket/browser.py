@@ -83,10 +83,13 @@ def browser() -> Iterator[Browser]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-# The data migrations whose rows every page needs: staff roles, calendars and policies.
+# The data migrations whose rows the pages need: staff roles, calendars and policies, the
+# shipped reply templates. (The other RunPython migrations, cases 0005 and knowledge 0002,
+# create search tables, indexes and triggers: schema, which emptying the tables keeps.)
 DATA_MIGRATIONS = (
     ("loket.accounts.migrations.0002_staff_roles", "create_roles"),
     ("loket.deadlines.migrations.0002_shipped_calendars_and_policies", "ship"),
+    ("loket.desk.migrations.0002_shipped_reply_templates", "ship"),
 )
 
 

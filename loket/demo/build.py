@@ -1,6 +1,7 @@
-"""Builds a believable demo service: topics, teams, staff, clients and cases on every channel
-and in every status, with their messages and events. Bulk inserts, so that 100,000 cases load
-in minutes for the benchmarks."""
+"""Builds a believable demo service: topics, teams, staff with their competences, working
+patterns and absences, the topics' routing rules, clients and cases on every channel and in
+every status, with their messages and events. Bulk inserts, so that 100,000 cases load in
+minutes for the benchmarks."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ from loket.deadlines.models import DeadlinePolicy
 from loket.deadlines.rules import due_at
 from loket.deadlines.terms import RulesCache, next_reminder, policy_for
 from loket.knowledge.demo import knowledge_demo_load
+from loket.routing.models import Competence
 
-from . import content
+from . import content, routing
 
 ROLE_CODES = {
     "agent": Role.AGENT,
@@ -74,7 +76,18 @@ def build_demo(
     staff = _staff(teams)
     clients = _clients(rng, max(40, cases // 4))
     say(f"{len(topics)} topics, {len(teams)} teams, {len(staff)} staff, {len(clients)} clients")
-    made = _cases(rng, cases, topics=topics, teams=teams, staff=staff, clients=clients, say=say)
+    # Routing the first time only; a few of the cases are then handed to people who are
+    # away now, through the services, so the absences catch-up has something to propose.
+    first_time = not Competence.objects.exists()
+    handed = min(cases, routing.HANDED_OVER * len(routing.away_now())) if first_time else 0
+    made = _cases(
+        rng, cases - handed, topics=topics, teams=teams, staff=staff, clients=clients, say=say
+    )
+    if first_time:
+        made += routing.routing_demo_load(
+            rng, topics=topics, teams=teams, staff=staff, clients=clients, cases=handed
+        )
+        say("competences, working patterns, absences and topic routing rules")
     # The FAQ, and recent questions that no article answers yet (loket/knowledge/demo.py).
     knowledge_demo_load(seed=seed)
     return DemoSummary(len(topics), len(teams), len(staff), len(clients), made)

@@ -145,9 +145,76 @@ STAFF: list[tuple[str, str, str, str, list[str], list[str]]] = [
     ("expert-1965", "Els", "Wouters", "nl", ["expert"], ["reimbursements"]),
     ("expert-funds", "Marc", "Dubois", "fr", ["expert"], ["funds"]),
     ("expert-ict", "Lukas", "Schmitz", "de", ["expert"], ["ict"]),
+    ("expert2", "Lies", "Vermeulen", "nl", ["expert"], ["integration"]),
+    ("expert-1965-fr", "Julie", "Renard", "fr", ["expert"], ["reimbursements"]),
+    ("expert-funds2", "Tom", "Janssens", "nl", ["expert"], ["funds"]),
     ("coordinator", "Nathalie", "Claes", "nl", ["coordinator"], ["front-office"]),
     ("manager", "Pieter", "Jacobs", "nl", ["manager"], []),
     ("admin", "Admin", "Loket", "en", ["administrator"], []),
+]
+
+# Routing (charter rule 7). Who answers which topic, within the teams above: username,
+# topic code, "expert" or "backup". A competence for a parent topic covers its sub-topics.
+COMPETENCES: list[tuple[str, str, str]] = [
+    ("expert", "integration-income", "expert"),
+    ("expert", "gpmi", "expert"),
+    ("expert", "article-60", "backup"),
+    ("expert2", "integration-income", "expert"),
+    ("expert2", "article-60", "expert"),
+    ("expert2", "gpmi", "backup"),
+    ("expert-1965-fr", "integration", "backup"),
+    ("expert-1965", "reimbursement-1965", "expert"),
+    ("expert-1965", "competence-conflicts", "expert"),
+    ("expert-1965", "urgent-medical-aid", "backup"),
+    ("expert-1965-fr", "urgent-medical-aid", "expert"),
+    ("expert-1965-fr", "reimbursement-1965", "backup"),
+    ("expert-1965-fr", "competence-conflicts", "backup"),
+    ("expert-funds", "energy-funds", "expert"),
+    ("expert-funds", "participation", "expert"),
+    ("expert-funds", "poverty-eu-funds", "expert"),
+    ("expert-funds", "debt-mediation", "backup"),
+    ("expert-funds", "subsidies-statistics", "backup"),
+    ("expert-funds2", "debt-mediation", "expert"),
+    ("expert-funds2", "subsidies-statistics", "expert"),
+    ("expert-funds2", "energy-funds", "backup"),
+    ("expert-funds2", "participation", "backup"),
+    ("expert-ict", "novaprima", "expert"),  # alone: when away, nobody is available
+]
+
+# Part-time working patterns: username, weekdays worked (0 Monday) with their hours.
+WORKING_PATTERNS: list[tuple[str, list[int], str, str]] = [
+    ("expert2", [0, 1, 3, 4], "08:30", "16:30"),  # four fifths, Wednesdays off
+    ("expert-funds2", [0, 1, 2], "08:00", "16:00"),  # three fifths
+    ("agent2", [0, 1, 2, 3], "08:30", "16:30"),  # four fifths, Fridays off
+]
+
+# Absences in whole days, counted from the day the demo is loaded: username, first day,
+# last day, kind. Some now, some later.
+ABSENCES: list[tuple[str, int, int, str]] = [
+    ("expert", -2, 7, "leave"),  # on leave now: his cases come up in the catch-up
+    ("expert-ict", -1, 6, "training"),  # NovaPrima has nobody until he is back
+    ("expert-funds", 1, 1, "illness"),
+    ("expert-1965", 21, 34, "leave"),
+    ("agent-fr", 30, 39, "leave"),
+    ("expert-funds2", 9, 9, "training"),
+]
+
+# Topic routing rules: topic code, the back-office team (its code), assign automatically to
+# the first suggested person, present working days needed before the back-office term.
+TOPIC_ROUTING: list[tuple[str, str, bool, int]] = [
+    ("integration", "integration", False, 1),
+    ("integration-income", "integration", False, 1),
+    ("gpmi", "integration", False, 1),
+    ("article-60", "integration", True, 1),
+    ("reimbursement-1965", "reimbursements", False, 1),
+    ("urgent-medical-aid", "reimbursements", True, 1),
+    ("competence-conflicts", "reimbursements", False, 2),
+    ("energy-funds", "funds", True, 1),
+    ("participation", "funds", True, 1),
+    ("poverty-eu-funds", "funds", False, 1),
+    ("debt-mediation", "funds", False, 1),
+    ("subsidies-statistics", "funds", False, 1),
+    ("novaprima", "ict", True, 1),
 ]
 
 WELFARE_CENTRES: list[tuple[str, str, str, str]] = [

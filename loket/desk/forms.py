@@ -166,6 +166,12 @@ class PhoneAnswerForm(forms.Form):
 
 
 class ForwardForm(forms.Form):
+    """Forward to the back office (charter rule 7): a person from the routing suggestion
+    (its radios, loket/routing/views.py), or a team and a person from the lists. Nobody
+    chosen leaves the case to the topic's rule: its first suggested person, or its team."""
+
+    # Rendered by the routing suggestion inside the form, as radios named `owner`.
+    owner = forms.ModelChoiceField(User.objects.filter(is_active=True), required=False)
     team = forms.ModelChoiceField(
         Team.objects.none(), label=_("Back-office team"), required=False, empty_label="—"
     )
@@ -181,11 +187,26 @@ class ForwardForm(forms.Form):
         self.fields["team"].queryset = forward_teams()  # type: ignore[attr-defined]
         self.fields["person"].queryset = forward_people()  # type: ignore[attr-defined]
 
+    def add_prefix(self, field_name: str) -> str:
+        # The suggestion fragment names its radios `owner`, whatever form includes it.
+        return field_name if field_name == "owner" else super().add_prefix(field_name)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("team") and not data.get("person"):
-            raise forms.ValidationError(_("Forward to a team or a person."))
+        owner, person = data.get("owner"), data.get("person")
+        if owner and person and owner != person:
+            raise forms.ValidationError(
+                _("Choose one person: a suggested one or one from the list.")
+            )
         return data
+
+    def chosen_owner(self) -> str | None:
+        """The suggested person picked, as posted ("" for nobody in particular), so the
+        suggestion shows the choice again when the form comes back with an error."""
+        if not self.is_bound:
+            return None
+        value = self["owner"].value()
+        return None if value is None else str(value)
 
 
 class TopicForm(forms.Form):

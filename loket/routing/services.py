@@ -413,13 +413,28 @@ def _team_for(suggestion: Suggestion, chosen: Candidate | None) -> Team | None:
     return chosen.user.teams.filter(kind=Team.Kind.BACK_OFFICE).order_by("pk").first()
 
 
+def _topic_team(suggestion: Suggestion, team: Team | None) -> bool:
+    """No team chosen, or the one the topic's rule names."""
+    return team is None or (suggestion.team is not None and team.pk == suggestion.team.pk)
+
+
 def routing_assign(
-    *, actor: User, case: Case, note: str, owner: User | None = None, now: dt.datetime | None = None
+    *,
+    actor: User,
+    case: Case,
+    note: str,
+    owner: User | None = None,
+    team: Team | None = None,
+    now: dt.datetime | None = None,
 ) -> Case:
     """Forward a case to the competent and available person the agent picked from the
     suggestions (charter rule 7); when the agent picks nobody and the topic's rule says to
     assign automatically, to the first suggested person. Without anybody, the case goes to
-    the topic's team. The choice and its reasons are kept in the case's history."""
+    the topic's team. The choice and its reasons are kept in the case's history.
+
+    `team` is a back-office team the agent chose: it takes the case instead of the topic's
+    team, and the automatic rule then applies only when it is the topic's own team (an agent
+    who sends the case to another team has decided where it goes)."""
     now = now or timezone.now()
     suggestion = routing_suggestions(case, now=now)
     chosen: Candidate | None = None
@@ -428,10 +443,12 @@ def routing_assign(
         chosen = next((c for c in suggestion.candidates if c.user.pk == owner.pk), None)
         if chosen is None:
             raise CaseError(_("%(name)s is not competent for this topic.") % {"name": owner})
-    elif suggestion.auto_assign and suggestion.available:
+    elif suggestion.auto_assign and suggestion.available and _topic_team(suggestion, team):
         chosen, automatic = suggestion.available[0], True
-    team = _team_for(suggestion, chosen)
+    team = team or _team_for(suggestion, chosen)
     if team is None and chosen is None:
+        if suggestion.topic is None:
+            raise CaseError(_("Forward to a team or a person."))
         raise CaseError(_("No team answers this topic: choose a person."))
     with transaction.atomic():
         case = case_forward(

@@ -9,7 +9,11 @@ a 400). ``topic`` optionally previews another topic than the case's. Access: who
 forward the case (loket.cases.access, Action.FORWARD); others get 403, an unknown case 404.
 An htmx request (``HX-Request``) gets the fragment only, anything else a full desk page.
 
-Include it in the forward form with::
+The desk's case page renders the same fragment inside its forward form on the server (so it
+works without JavaScript): ``{% include "routing/suggestions.html#suggestions" %}`` with
+``suggestion`` (``loket.routing.selectors.routing_suggestions``) and ``chosen_owner`` (the
+posted ``owner``, to check it again when the form comes back with an error). Another page
+may load it with htmx inside its own form::
 
     <div hx-get="{% url 'routing:suggestions' %}?case={{ case.reference }}"
          hx-trigger="load" hx-include="[name=topic]" hx-swap="innerHTML">…</div>
@@ -22,7 +26,9 @@ available in time (naming the earliest date someone is), and an ``<ol>`` of
 before the term, absent until …, open cases now), ranked best first; a last radio with
 ``value=""`` leaves the choice to the topic's rule or team. People not available in time are
 listed in a ``<details>`` without radios. The form posts ``owner`` to the desk, which calls
-``loket.routing.services.routing_assign(actor=…, case=…, note=…, owner=…)``.
+``loket.routing.services.routing_assign(actor=…, case=…, note=…, owner=…, team=…)``: the
+person picked, or with ``owner=""`` the topic's rule (its first suggested person when it
+assigns automatically, else its team).
 """
 
 from __future__ import annotations

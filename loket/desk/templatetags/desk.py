@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from .. import queues
+from .. import navigation, queues
 
 register = template.Library()
 
@@ -30,3 +30,12 @@ def optional_url(name: str) -> str:
         return reverse(name)
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def desk_links(context: template.Context) -> list[navigation.Link]:
+    """The main navigation's links for the person viewing the page."""
+    request = context.get("request")
+    if request is None:
+        return []
+    return navigation.desk_links(request.user, request.path)

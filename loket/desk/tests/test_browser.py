@@ -9,13 +9,11 @@ closed by the back office; a missed term, seen by the coordinator, who sends a d
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 from collections.abc import Callable
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 from django.core import mail
 from django.utils import translation
 from playwright.sync_api import Locator, Page, expect
@@ -32,18 +30,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "secret-pass-123"  # the named people's password in the root conftest.py
 # Monday 7 December 2026, 9:00 in Brussels.
 MONDAY = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-
-
-@pytest.fixture(autouse=True)
-def _shipped_reply_templates(request: pytest.FixtureRequest) -> None:
-    """Live-server tests empty the database after each test, taking the shipped reply
-    templates with them; put them back with the data migration's own (idempotent) function,
-    as loket/browser.py does for roles and calendars."""
-    if "live_server" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
-    migration = importlib.import_module("loket.desk.migrations.0002_shipped_reply_templates")
-    migration.ship(django_apps, None)
 
 
 def _in(language: str, text: str) -> str:

@@ -130,6 +130,7 @@ def test_login_with_a_demo_style_account_and_the_page_in_dutch(
     assert response.status_code == 302
     page = client.get("/nl/desk/")
     assert page.status_code == 200 and b'lang="nl"' in page.content
+    assert "Mijn dossiers" in page.content.decode()  # the queues, in Dutch
 
 
 def test_wrong_password_says_so_without_a_500(client: Browser, agent: User) -> None:

@@ -27,6 +27,7 @@ from loket.cases.services import (
     case_topic_change,
 )
 from loket.deadlines.services import case_policy_change, delay_notice_send
+from loket.routing.services import routing_assign
 
 from ..access import DeskRequest, case_for, staff_required
 from ..forms import (
@@ -53,17 +54,17 @@ def _act(
     name: str,
     form_class: Callable[..., forms.Form],
     perform: Perform,
-    done: str,
+    done: str | Callable[[Any], str],
     **form_options: Any,
 ) -> HttpResponse:
     form = form_class(request.POST, request.FILES, prefix=name, **form_options)
     if form.is_valid():
         try:
-            perform(request, case, form.cleaned_data)
+            result = perform(request, case, form.cleaned_data)
         except ValidationError as refusal:
             form.add_error(None, refusal)
         else:
-            messages.success(request, done)
+            messages.success(request, done if isinstance(done, str) else done(result))
             return _after(request, case)
     return render_case(request, case, bound={name: form}, status=422)
 
@@ -131,20 +132,28 @@ def note(request: DeskRequest, reference: str) -> HttpResponse:
     )
 
 
+def _forward(request: DeskRequest, case: Case, data: dict[str, Any]) -> Case:
+    """A person picked from the list goes as chosen; otherwise the routing decides with the
+    agent's pick from the suggestion (or the topic's rule) and the team they chose."""
+    actor, note, team = request.user, data["note"], data["team"]
+    if data["person"] is not None:
+        return case_forward(actor=actor, case=case, note=note, team=team, owner=data["person"])
+    return routing_assign(actor=actor, case=case, note=note, owner=data["owner"], team=team)
+
+
+def _forwarded(case: Case) -> str:
+    if case.owner is not None:
+        return _("The case is forwarded to the back office: %(person)s.") % {"person": case.owner}
+    return _("The case is forwarded to the back office: the team %(team)s.") % {"team": case.team}
+
+
 @staff_required
 @require_POST
 def forward(request: DeskRequest, reference: str) -> HttpResponse:
-    """Forward to a back-office team or person, with a note (charter rule 7)."""
+    """Forward to a back-office person or team, with a note (charter rule 7)."""
     case = case_for(request, reference, Action.FORWARD)
     return _act(
-        request,
-        case,
-        name="forward",
-        form_class=ForwardForm,
-        perform=lambda r, c, d: case_forward(
-            actor=r.user, case=c, note=d["note"], team=d["team"], owner=d["person"]
-        ),
-        done=_("The case is forwarded to the back office."),
+        request, case, name="forward", form_class=ForwardForm, perform=_forward, done=_forwarded
     )
 
 

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET
 from loket.cases.access import Action, can, visible_cases
 from loket.cases.models import Case
 from loket.cases.rules import can_move
+from loket.knowledge.selectors import article_reply_text, public_articles
+from loket.routing.selectors import routing_suggestions
 
 from ..access import DeskRequest, case_for, staff_required
 from ..forms import (
@@ -106,20 +108,38 @@ def render_case(
 ) -> HttpResponse:
     """The case page, or its `partial` for htmx; `bound` forms (with their errors) replace
     the empty ones."""
-    file = case_file(request.user, case, timezone.now())
+    now = timezone.now()
+    file = case_file(request.user, case, now)
     asked = request.GET.get("action", "")
     found, folded = action_forms(request, case, file, draft=draft, asked=asked)
     for name, form in (bound or {}).items():
         found[name] = form
         folded = [(n, label) for n, label in folded if n != name]
     context = {"case": case, "file": file, "forms": found, "folded": folded, "draft": draft}
+    forward = found.get("forward")
+    whole_case = partial == "case" or not request.htmx  # not for a reply template's partial
+    if isinstance(forward, ForwardForm) and whole_case:
+        # Who can answer, inside the forward form: it works without JavaScript (rule 7).
+        context["suggestion"] = routing_suggestions(case, now=now)
+        context["chosen_owner"] = forward.chosen_owner()
     return render_page(request, "desk/case.html", context, partial=partial, status=status)
 
 
 @staff_required
 @require_GET
 def case_page(request: DeskRequest, reference: str) -> HttpResponse:
-    return render_case(request, case_for(request, reference))
+    case = case_for(request, reference)
+    return render_case(request, case, draft=_inserted_article(request, case))
+
+
+def _inserted_article(request: DeskRequest, case: Case) -> str:
+    """An FAQ article inserted without JavaScript: the knowledge base recorded its use and
+    sent the agent back here with `faq_article`; its text starts the reply."""
+    number = request.GET.get("faq_article", "")
+    if not number.isdigit() or not can(request.user, Action.ANSWER, case):
+        return ""
+    article = public_articles().filter(pk=int(number)).first()
+    return article_reply_text(article, case.language)[1] if article else ""
 
 
 @staff_required

@@ -1,7 +1,7 @@
 """The FAQ in a real browser (Debian's chromium through Playwright, pages checked with
 axe-core): a client finds an answer on the portal in Dutch and in French, with and without
 JavaScript; every FAQ page passes WCAG 2.1 AA in the four languages; and an agent inserts a
-suggested article into a reply (on a stand-in reply page: see browser_urls.py)."""
+suggested article into a reply on the desk's case page."""
 
 from __future__ import annotations
 
@@ -134,9 +134,7 @@ def test_an_agent_inserts_a_suggested_article_into_a_reply(
     agent: User,
     demo_faq: None,
     client_record: Client,
-    settings: object,
 ) -> None:
-    settings.ROOT_URLCONF = "loket.knowledge.tests.browser_urls"  # type: ignore[attr-defined]
     case = case_register(
         actor=None,
         client=client_record,
@@ -147,8 +145,10 @@ def test_an_agent_inserts_a_suggested_article_into_a_reply(
     )
     page = new_page()
     log_in(page, "agent", PASSWORD)
-    page.goto(f"/test-reply/{case.reference}/")
-    suggestions = page.locator("#suggestions .faq-suggestion")
+    page.goto(f"/en/desk/cases/{case.reference}/")
+    reply = page.get_by_label("Answer:", exact=True)
+    reply.fill("Dear client,")
+    suggestions = page.locator("#reply .faq-suggestion")
     expect(suggestions.first).to_be_visible()
     first = suggestions.first
     title = first.get_by_role("link").inner_text()
@@ -157,7 +157,6 @@ def test_an_agent_inserts_a_suggested_article_into_a_reply(
     page.wait_for_function("() => window.loketKnowledgeInsert === true")
     first.get_by_role("button").click()
     expect(first.get_by_role("status")).to_have_text(_in("en", "Inserted into the reply."))
-    reply = page.get_by_label("Your reply")
     expect(reply).to_have_value(re.compile(rf"^Dear client,\n\n{re.escape(title)}\n\n.+", re.S))
     use = ArticleUse.objects.get(case=case)
     assert use.used_by == agent and use.language == "nl"

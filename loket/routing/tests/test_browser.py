@@ -1,6 +1,7 @@
-"""In a real browser: an agent about to forward a question sees the suggestion skip the expert
-on leave and offer the backup who is there. (The desk's forward form includes this fragment
-with htmx; here the fragment's own page is opened, as the form is being rebuilt.)"""
+"""In a real browser: an agent forwards a question from the desk's case page and the
+suggestion, part of the forward form, skips the expert on leave and offers the colleague who
+is there; the case ends with that colleague, with JavaScript (htmx) and without. And the
+coordinators' pages, accessible and working with and without JavaScript."""
 
 from __future__ import annotations
 
@@ -13,18 +14,35 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from loket.accounts.models import Team, User
+from loket.accounts.roles import Role
+from loket.accounts.services import staff_create
 from loket.browser import assert_accessible, assert_headings_in_order, log_in
-from loket.cases.models import Case, Client, Topic
+from loket.cases.models import Case, Client, Event, Topic
 from loket.cases.services import case_forward, case_register
-from loket.routing.models import Competence, Reassignment
+from loket.routing.models import Competence, Reassignment, TopicRouting
 from loket.routing.services import absence_record
 
 pytestmark = pytest.mark.browser
 PASSWORD = "secret-pass-123"  # the named people's password in the root conftest.py
 
 
-def test_the_suggestion_skips_the_expert_on_leave_and_offers_the_backup(
-    page: Page, agent: User, expert: User, coordinator: User, client_record: Client
+def _question(client: Client, topic: Topic, subject: str) -> Case:
+    return case_register(
+        actor=None,
+        client=client,
+        channel="email",
+        subject=subject,
+        body="Ik woon alleen in Gent.",
+        topic=topic,
+    )
+
+
+def test_an_agent_forwards_a_question_and_the_suggestion_skips_the_expert_on_leave(
+    new_page: Callable[..., Page],
+    agent: User,
+    expert: User,
+    back_office: Team,
+    client_record: Client,
 ) -> None:
     topic = Topic.objects.create(
         code="integration-income",
@@ -32,8 +50,18 @@ def test_the_suggestion_skips_the_expert_on_leave_and_offers_the_backup(
         name_fr="Revenu d'intégration",
         name_en="Integration income",
     )
+    TopicRouting.objects.create(topic=topic, team=back_office)
+    colleague = staff_create(
+        username="lies",
+        password=PASSWORD,
+        roles=[Role.EXPERT],
+        teams=[back_office],
+        first_name="Lies",
+        last_name="Vermeulen",
+        check_password=False,
+    )
     Competence.objects.create(user=expert, topic=topic, level=Competence.Level.EXPERT)
-    Competence.objects.create(user=coordinator, topic=topic, level=Competence.Level.BACKUP)
+    Competence.objects.create(user=colleague, topic=topic, level=Competence.Level.EXPERT)
     now = timezone.now()
     # Three weeks of leave around today, whatever day the test runs.
     absence_record(
@@ -43,38 +71,52 @@ def test_the_suggestion_skips_the_expert_on_leave_and_offers_the_backup(
         end=now + dt.timedelta(days=21),
         kind="leave",
     )
-    case: Case = case_register(
-        actor=None,
-        client=client_record,
-        channel="email",
-        subject="Hoeveel bedraagt het leefloon voor een alleenstaande?",
-        body="Ik woon alleen in Gent.",
-        topic=topic,
-    )
+    cases = [
+        _question(client_record, topic, "Hoeveel bedraagt het leefloon voor een alleenstaande?"),
+        _question(client_record, topic, "Leefloon en een studentenjob"),
+    ]
 
-    log_in(page, "agent", PASSWORD)
-    response = page.goto(f"/en/desk/routing/suggestions/?case={case.reference}")
-    assert response is not None and response.status == 200
+    for case, javascript in zip(cases, (True, False), strict=True):
+        page = new_page(java_script_enabled=javascript)
+        log_in(page, "agent", PASSWORD)
+        page.goto(f"/en/desk/cases/{case.reference}/")
+        form = page.locator("#forward form")
+        offered = form.locator("#routing-suggestions input[type=radio][name=owner]")
+        values = offered.evaluate_all("inputs => inputs.map(i => i.value)")
+        assert str(colleague.pk) in values
+        assert str(expert.pk) not in values  # the expert on leave is not offered
+        # The colleague's radio is found by its label, which gives the reasons.
+        choice = form.get_by_role("radio", name="Lies Vermeulen", exact=False)
+        expect(choice).to_have_accessible_name(
+            re.compile(r"expert .* present \d of \d working days before the term")
+        )
+        # The expert is listed, with the reason, among those not available in time.
+        details = form.locator("details.routing-unavailable")
+        details.locator("summary").click()
+        expect(details.locator(f"[data-user='{expert.pk}']")).to_contain_text("absent until")
+        if javascript:
+            assert_headings_in_order(page)
+            assert_accessible(page)
+        choice.check()
+        form.get_by_label("Note for the back office").fill("Graag nazicht van de berekening.")
+        if javascript:  # htmx swaps the case in place
+            form.get_by_role("button", name="Forward", exact=True).click()
+            notice = page.locator("#case > [role=status]")
+        else:  # a plain post, a redirect, the page again
+            with page.expect_navigation():
+                form.get_by_role("button", name="Forward", exact=True).click()
+            notice = page.locator("main")
+        expect(notice).to_contain_text("The case is forwarded to the back office: Lies Vermeulen.")
+        expect(page.locator(".facts .status")).to_have_text("forwarded")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Who can answer {case.reference}")
-    offered = page.locator("#routing-suggestions input[type=radio][name=owner]")
-    values = offered.evaluate_all("inputs => inputs.map(i => i.value)")
-    assert str(coordinator.pk) in values
-    assert str(expert.pk) not in values  # the expert on leave is not offered
-    # The backup's radio is found by its label, which gives the reasons.
-    backup = page.get_by_role("radio", name=str(coordinator), exact=False)
-    expect(backup).to_have_value(str(coordinator.pk))
-    expect(backup).to_have_accessible_name(
-        re.compile(r"backup .* present \d of \d working days before the term")
-    )
-    backup.check()
-    expect(backup).to_be_checked()
-    # The expert is listed, with the reason, among those not available in time.
-    details = page.locator("details.routing-unavailable")
-    details.locator("summary").click()
-    expect(details.locator(f"[data-user='{expert.pk}']")).to_contain_text("absent until")
-    assert_headings_in_order(page)
-    assert_accessible(page)
+        case.refresh_from_db()
+        assert (case.status, case.owner, case.team) == (
+            Case.Status.FORWARDED,
+            colleague,
+            back_office,
+        )
+        assigned = Event.objects.get(case=case, kind=Event.Kind.CASE_ASSIGNED)
+        assert (assigned.actor, assigned.data["routing"]) == (agent, "chosen")
 
 
 def test_the_coordinator_pages_are_accessible_and_work_with_and_without_javascript(

@@ -11,6 +11,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from django.utils.translation import gettext
 
 from loket.accounts.models import Notification, Team, User
 from loket.cases.models import Case, Event, Topic
@@ -94,8 +96,12 @@ def test_an_absence_flags_the_cases_due_meanwhile_and_proposes_a_backup(
     }
     (notice,) = Notification.objects.filter(kind="absence-catch-up")
     assert notice.user == coordinator
-    assert notice.text.startswith(f"{owner} is away until ")
-    assert notice.text.endswith(": 1 open cases fall due meanwhile.")
+    # In the coordinator's own language (Dutch by default).
+    with translation.override(coordinator.language):
+        away = gettext("%(person)s is away until %(end)s: %(count)s open cases fall due meanwhile.")
+    start, end = away.split("%(end)s")
+    assert notice.text.startswith(start % {"person": owner})
+    assert notice.text.endswith(end % {"count": 1})
     recorded = Event.objects.get(kind=Event.Kind.STAFF_ABSENCE_RECORDED)
     assert (recorded.actor, recorded.case, recorded.data["staff"]) == (coordinator, None, owner.pk)
 

@@ -262,6 +262,8 @@ def test_forwarding_to_someone_who_is_not_competent_is_refused(
     case.refresh_from_db()
     assert case.status == Case.Status.REGISTERED and case.owner is None
     with pytest.raises(CaseError, match="No team answers"):
+        routing_assign(actor=agent, case=make_case(income), note="Hier.")
+    with pytest.raises(CaseError, match="Forward to a team or a person"):
         routing_assign(actor=agent, case=make_case(None), note="Hier.")
 
 

@@ -355,3 +355,5 @@ def test_the_agenda_page_in_every_language(client: Browser, agent: User, languag
     client.force_login(agent)
     page = client.get(f"/{language}/desk/routing/agenda/")
     assert page.status_code == 200 and f'lang="{language}"'.encode() in page.content
+    title = {"nl": "Mijn agenda", "fr": "Mon agenda", "de": "Mein Kalender", "en": "My agenda"}
+    assert f"<h1>{title[language]}</h1>" in page.content.decode()
