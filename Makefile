@@ -41,7 +41,8 @@ bench: install
 	$(BIN)/python -m bench
 
 messages: install
-	cd loket && ../$(BIN)/loket makemessages -l nl -l fr -l de -l en --ignore 'tests/*'
+	cd loket && ../$(BIN)/loket makemessages -l nl -l fr -l de -l en --no-obsolete \
+		--ignore 'tests/*' --ignore '*/tests/*' --ignore 'migrations/*' --ignore '*/migrations/*'
 	$(BIN)/loket compilemessages --ignore '.venv'
 
 clean:

@@ -112,5 +112,7 @@ def test_notifications_are_written_in_each_users_language_and_marked_read(
     texts = dict(Notification.objects.values_list("user__username", "text"))
     assert "MI-2026-000001-92" in texts["agent"] and "Dec. 2, 2026" in texts["agent"]
     assert "2 décembre 2026" in texts["coordinator"]
+    assert texts["agent"].startswith("Term missed: MI-2026-000001-92 was due")
+    assert texts["coordinator"].startswith("Délai dépassé : MI-2026-000001-92 arrivait")
     assert notifications_mark_read(user=agent) == 1
     assert Notification.objects.filter(read_at__isnull=True).count() == 1

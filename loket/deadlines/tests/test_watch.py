@@ -106,6 +106,7 @@ def test_reminder_breach_delay_notice_and_new_term_once_each_with_two_workers() 
     reminder = mail.outbox[0]
     assert reminder.to == ["an@loket.example"]
     assert case.reference in reminder.subject
+    assert f"Herinnering: {case.reference} moet uiterlijk op" in reminder.subject  # owner: nl
     assert reminder.extra_headers["Auto-Submitted"] == "auto-generated"
     assert Notification.objects.filter(user=agent, kind="due-soon").count() == 1
 
@@ -133,6 +134,8 @@ def test_reminder_breach_delay_notice_and_new_term_once_each_with_two_workers() 
     assert to_client.to == ["info@ocmw-gent.example.be"]
     assert "We wachten op gegevens van de RSZ." in to_client.body
     assert "8 december 2026" in to_client.body  # in the client's language (nl)
+    assert f"Uw vraag {case.reference}: we hebben meer tijd nodig" in to_client.subject
+    assert "De reden: We wachten op gegevens van de RSZ." in to_client.body
     case.refresh_from_db()
     assert (case.due_at, case.overdue_since) == (at("2026-12-08T23:59:59"), None)
     assert case.charter_due_at == at("2026-12-02T23:59:59")  # the charter's term stays measured
