@@ -70,6 +70,10 @@ def url(case: Case, action: str = "") -> str:
     return f"/en/desk/cases/{case.reference}/{action + '/' if action else ''}"
 
 
+# The forward action asked for: the link a page without JavaScript follows.
+ASKED = "?action=forward"
+
+
 def forward_form(page: str) -> str:
     """The forward form's HTML, from its opening tag to its closing tag."""
     found = re.search(r'<form method="post" action="[^"]*/forward/".*?</form>', page, re.S)
@@ -94,13 +98,34 @@ def test_the_suggestion_is_inside_the_forward_form_without_javascript(
     Competence.objects.create(user=expert, topic=income, level="expert")
     backup = person("backup", back_office, income, "backup")
     on_leave(expert)
-    form = forward_form(agent_browser.get(url(question)).content.decode())
+    form = forward_form(agent_browser.get(url(question) + ASKED).content.decode())
     assert '<fieldset class="routing-suggestions" id="routing-suggestions">' in form
     assert f'name="owner" value="{backup.pk}" id="owner-{backup.pk}"' in form
     assert f'name="owner" value="{expert.pk}"' not in form  # on leave: not offered
     assert f'data-user="{expert.pk}"' in form and "absent until" in form
     assert 'name="forward-note"' in form and 'name="forward-team"' in form
     assert "hx-get" not in form  # nothing left to load: the page brings the suggestion
+
+
+def test_the_plain_case_page_loads_the_same_suggestion_after_itself_or_links_to_it(
+    agent_browser: Browser, question: Case, income: Topic, expert: User, back_office: Team
+) -> None:
+    Competence.objects.create(user=expert, topic=income, level="expert")
+    backup = person("backup", back_office, income, "backup")
+    on_leave(expert)
+    form = forward_form(agent_browser.get(url(question)).content.decode())
+    assert '<fieldset class="routing-suggestions"' not in form  # not computed for the page
+    loader = re.search(r'<div id="routing-suggestions" hx-get="([^"]+)"', form)
+    assert loader, "the forward form has no place where the suggestion loads"
+    assert '<noscript><p><a href="?action=forward#forward">' in form  # without JavaScript
+    fragment = agent_browser.get(loader.group(1).replace("&amp;", "&"), headers=HTMX)
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert html.lstrip().startswith(
+        '<fieldset class="routing-suggestions" id="routing-suggestions">'
+    )
+    assert f'name="owner" value="{backup.pk}" id="owner-{backup.pk}"' in html
+    assert f'name="owner" value="{expert.pk}"' not in html
 
 
 def test_choosing_a_suggested_person_forwards_to_that_person(
@@ -136,7 +161,7 @@ def test_without_a_choice_the_topic_s_rule_assigns_the_first_available_person(
     Competence.objects.create(user=expert, topic=income, level="expert")
     backup = person("backup", back_office, income, "backup")
     on_leave(expert)
-    page = agent_browser.get(url(question)).content.decode()
+    page = agent_browser.get(url(question) + ASKED).content.decode()
     assert "the topic's rule gives it to the first person above" in forward_form(page)
     response = agent_browser.post(
         url(question, "forward"), {"owner": "", "forward-note": "Nazicht."}, headers=HTMX
@@ -220,7 +245,7 @@ def test_nobody_available_is_said_plainly_with_the_earliest_date(
 ) -> None:
     Competence.objects.create(user=expert, topic=income, level="expert")
     on_leave(expert, until="2026-05-07 00:00")  # back on Thursday, after the term
-    form = forward_form(agent_browser.get(url(question)).content.decode())
+    form = forward_form(agent_browser.get(url(question) + ASKED).content.decode())
     assert "Nobody competent is available before the term." in form
     assert "The earliest: Expert, from May 7, 2026." in form
     assert f'name="owner" value="{expert.pk}"' in form  # still offered, with the date they are back
@@ -230,7 +255,7 @@ def test_a_case_without_topic_asks_for_one_and_still_forwards_to_a_team(
     agent_browser: Browser, client_record: Client, back_office: Team
 ) -> None:
     case = register(client_record)
-    page = agent_browser.get(url(case)).content.decode()
+    page = agent_browser.get(url(case) + ASKED).content.decode()
     assert "This case has no topic yet" in forward_form(page)
     refused = agent_browser.post(url(case, "forward"), {"forward-note": "Voor wie?"})
     assert refused.status_code == 422

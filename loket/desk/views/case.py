@@ -118,8 +118,10 @@ def render_case(
     context = {"case": case, "file": file, "forms": found, "folded": folded, "draft": draft}
     forward = found.get("forward")
     whole_case = partial == "case" or not request.htmx  # not for a reply template's partial
-    if isinstance(forward, ForwardForm) and whole_case:
-        # Who can answer, inside the forward form: it works without JavaScript (rule 7).
+    if isinstance(forward, ForwardForm) and whole_case and (asked == "forward" or forward.is_bound):
+        # Who can answer, inside the forward form, rendered here when asked for (the link in
+        # <noscript>: it works without JavaScript, rule 7) or when the form comes back with an
+        # error; otherwise htmx loads the same fieldset after the page, which stays quick.
         context["suggestion"] = routing_suggestions(case, now=now)
         context["chosen_owner"] = forward.chosen_owner()
     return render_page(request, "desk/case.html", context, partial=partial, status=status)
