@@ -237,7 +237,9 @@ def inbound_process_many(
     except OperationalError:
         raise
     except Exception as error:
-        logger.info("a batch of incoming mail goes one by one: %s", error)
+        # Each mail again on its own: only the one at fault is quarantined. Logged with its
+        # traceback, since a bug in the batch code itself would otherwise pass unseen.
+        logger.warning("a batch of incoming mail goes one by one: %s", error, exc_info=True)
         locked = {pk: inbound_process(inbound_id=pk, acknowledge=acknowledge) for pk in ids}
     return [locked.get(pk) for pk in inbound_ids]
 

@@ -139,14 +139,16 @@ def test_did_this_help_refuses_nonsense_and_unpublished_articles(
 def test_did_this_help_is_rate_limited_per_address(
     client: Browser, faq: dict[str, Article], settings: object
 ) -> None:
-    from loket.knowledge.views import public
+    from loket.portal.ratelimit import limit_named
 
+    limit = limit_named("faq-feedback-ip")
+    assert limit is not None
     statuses = []
-    for _ in range(public.FEEDBACK_PER_HOUR + 2):
+    for _ in range(limit.attempts + 2):
         statuses.append(
             client.post("/nl/faq/mediprima-what/feedback/", {"helpful": "yes"}).status_code
         )
-    assert statuses[: public.FEEDBACK_PER_HOUR] == [302] * public.FEEDBACK_PER_HOUR
+    assert statuses[: limit.attempts] == [302] * limit.attempts
     assert statuses[-1] == 429
     assert Feedback.objects.count() == 1
 

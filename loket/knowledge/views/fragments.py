@@ -56,7 +56,7 @@ when asked for JSON (knowledge.js does), else redirects to `next` (a path on thi
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -113,10 +113,17 @@ def suggest(request: HttpRequest) -> HttpResponse:
             "language": language,
             "case": case,
             "target": data["target"] or "",
-            "next": request.headers.get("HX-Current-URL", ""),
+            "next": _path_of(request.headers.get("HX-Current-URL", "")),
             "visit": data["visit"] if case is None else "",
         },
     )
+
+
+def _path_of(url: str) -> str:
+    """The path and query of the page htmx says it is on (it sends an absolute URL); the
+    insert form sends it back as `next`, which must be a path on this site."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 def _typed_question(request: HttpRequest) -> str:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
-from loket.portal.ratelimit import client_ip, hit, limit_named
+from loket.portal.ratelimit import client_ip, hit
 
 from ..forms import FeedbackForm, SearchForm
 from ..models import Category
@@ -24,9 +24,9 @@ from ..selectors import category_articles, faq_home, public_article, public_arti
 from ..services import KnowledgeError, feedback_record
 
 SEARCH_RESULTS = 20
-# "Did this help?": one answer per article and address a day, and at most this many answers
-# from one address an hour (a welfare centre's staff share one address).
-FEEDBACK_PER_HOUR = limit_named("faq-feedback-ip").attempts  # type: ignore[union-attr]
+# "Did this help?": one answer per article and address a day, and at most `faq-feedback-ip`
+# answers from one address an hour (loket/portal/ratelimit.py; a welfare centre's staff share
+# one address).
 
 
 def _language() -> str:
