@@ -33,10 +33,12 @@ assigns automatically, else its team).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -251,29 +253,52 @@ def agenda(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
     return _agenda_page(request, _person(request, user_id))
 
 
+# The agenda page's sections and the name of each one's form in the page's context.
+_FORMS = {"absences": "absence_form", "pattern": "pattern_form", "feeds": "feed_form"}
+
+
+def _agenda_change(
+    request: HttpRequest,
+    person: User,
+    form: Form,
+    *,
+    section: str,
+    perform: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """One agenda form posted: the service runs with the form's data; a refusal comes back on
+    the form, in its section of the page (`<section>_form` in the page's context)."""
+    if form.is_valid():
+        try:
+            perform(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, done)
+            return _back(request, person, section)
+    return _agenda_page(request, person, partial=section, **{_FORMS[section]: form})
+
+
 @require_POST
 @staff_required
 def absence_add(request: HttpRequest, user_id: int) -> HttpResponse:
     person = _person(request, user_id)
-    form = AbsenceForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            absence_record(
-                actor=_user(request),
-                user=person,
-                start=data["start"],
-                end=data["end"],
-                kind=data["kind"],
-                all_day=data["all_day"],
-                note=data["note"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Absence recorded."))
-            return _back(request, person, "absences")
-    return _agenda_page(request, person, absence_form=form, partial="absences")
+    return _agenda_change(
+        request,
+        person,
+        AbsenceForm(request.POST),
+        section="absences",
+        perform=lambda d: absence_record(
+            actor=_user(request),
+            user=person,
+            start=d["start"],
+            end=d["end"],
+            kind=d["kind"],
+            all_day=d["all_day"],
+            note=d["note"],
+        ),
+        done=_("Absence recorded."),
+    )
 
 
 @require_POST
@@ -294,42 +319,32 @@ def absence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def pattern_set(request: HttpRequest, user_id: int) -> HttpResponse:
     person = _person(request, user_id)
-    form = WorkingPatternForm(request.POST)
-    if form.is_valid():
-        try:
-            working_pattern_set(
-                actor=_user(request),
-                user=person,
-                periods=form.cleaned_data["periods"],
-                valid_from=form.cleaned_data["valid_from"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Working pattern saved."))
-            return _back(request, person, "pattern")
-    return _agenda_page(request, person, pattern_form=form, partial="pattern")
+    return _agenda_change(
+        request,
+        person,
+        WorkingPatternForm(request.POST),
+        section="pattern",
+        perform=lambda d: working_pattern_set(
+            actor=_user(request), user=person, periods=d["periods"], valid_from=d["valid_from"]
+        ),
+        done=_("Working pattern saved."),
+    )
 
 
 @require_POST
 @staff_required
 def feed_add(request: HttpRequest, user_id: int) -> HttpResponse:
     person = _person(request, user_id)
-    form = AgendaFeedForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            agenda_feed_add(
-                actor=_user(request),
-                user=person,
-                url=form.cleaned_data["url"],
-                upload=form.cleaned_data["file"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Agenda feed added and read."))
-            return _back(request, person, "feeds")
-    return _agenda_page(request, person, feed_form=form, partial="feeds")
+    return _agenda_change(
+        request,
+        person,
+        AgendaFeedForm(request.POST, request.FILES),
+        section="feeds",
+        perform=lambda d: agenda_feed_add(
+            actor=_user(request), user=person, url=d["url"], upload=d["file"]
+        ),
+        done=_("Agenda feed added and read."),
+    )
 
 
 @require_POST
