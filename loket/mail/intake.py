@@ -35,6 +35,7 @@ from loket.cases.services import (
     ClientDetails,
     case_register_many,
     case_reopen,
+    client_addresses_lock,
     client_create_many,
     normalise_email,
 )
@@ -493,6 +494,7 @@ class IntakeBatch:
         self._senders: set[str] = set()
         self._message_ids: set[str] = set()
         addresses = {_valid_address(mail.from_address) for _, mail in mails} - {""}
+        client_addresses_lock(addresses)  # two workers never both create a sender's client
         known = clients_by_address(addresses) if addresses else {}
         # By normalised address: the client, or None when there is none (yet).
         self._clients: dict[str, Client | None] = {a: known.get(a) for a in addresses}
@@ -589,6 +591,7 @@ class IntakeBatch:
         if not address:
             return None
         if address not in self._clients:
+            client_addresses_lock([address])
             self._clients[address] = client_by_address(address)
         return self._clients[address]
 
