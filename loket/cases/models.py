@@ -370,6 +370,9 @@ class Event(models.Model):
         CASE_DELIVERY_FAILED = "case.delivery-failed", _("e-mail not delivered")
         MAIL_QUARANTINED = "mail.quarantined", _("incoming e-mail quarantined")
         MAIL_REPROCESSED = "mail.reprocessed", _("incoming e-mail processed again")
+        # The portal: a form kept but whose case could not be registered, and tried again.
+        PORTAL_FORM_FAILED = "portal.form-failed", _("portal form could not be registered")
+        PORTAL_FORM_RETRIED = "portal.form-retried", _("portal form registered again")
 
     kind = models.CharField(_("what"), max_length=40, choices=Kind.choices)
     at = models.DateTimeField(_("when"), db_index=True)

@@ -15,34 +15,73 @@ from loket.accounts.models import Language
 
 
 class Submission(models.Model):
-    """One form sent on the portal, as typed: the desk sees the name and phone number the
-    client gave even when the case went to an existing client record (whose contact details a
-    web form, unauthenticated, must never change)."""
+    """One form sent on the portal, as typed, kept before anything else happens (charter
+    rule 1: nothing that arrives is lost), like an inbound mail. The client's request stores
+    it with its registration number and its term already fixed, and shows both at once
+    (rule 2); the worker registers the case from it a moment later, in batches (issue 6:
+    the form's throughput). The desk sees the name and phone number the client gave even
+    when the case went to an existing client record (whose contact details a web form,
+    unauthenticated, must never change)."""
 
     class Form(models.TextChoices):
         QUESTION = "question", _("question")
         COMPLAINT = "complaint", _("complaint")
 
-    case = models.OneToOneField(
-        "cases.Case", on_delete=models.CASCADE, related_name="portal_submission"
-    )
+    class State(models.TextChoices):
+        RECEIVED = "received", _("received, to be registered")
+        REGISTERED = "registered", _("registered")
+        FAILED = "failed", _("could not be registered")
+
     form = models.CharField(_("form"), max_length=10, choices=Form.choices)
+    reference = models.CharField(_("registration number"), max_length=24, unique=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.RECEIVED
+    )
+    case = models.OneToOneField(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="portal_submission",
+        verbose_name=_("case"),
+    )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail address"))
     phone = models.CharField(_("phone number (E.164)"), max_length=20, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    topic = models.ForeignKey(
+        "cases.Topic",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("topic"),
+    )
+    text = models.TextField(_("text"), blank=True)
     earlier_reference = models.CharField(
         _("earlier registration number given"), max_length=24, blank=True
     )
+    visit = models.CharField(_("visit"), max_length=64, blank=True)
     submitted_at = models.DateTimeField(_("sent"))
+    due_at = models.DateTimeField(_("answer due by"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
+    error = models.TextField(_("why it could not be registered"), blank=True)
 
     class Meta:
         verbose_name = _("portal form")
         verbose_name_plural = _("portal forms")
         ordering = ["-submitted_at"]
+        indexes: ClassVar[list[models.Index]] = [
+            # The worker's queue: only the few waiting rows are in this index.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(state="received"),
+                name="portal_submission_waiting",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_form_display()} {self.name} {self.submitted_at:%Y-%m-%d %H:%M}"
+        return f"{self.reference} {self.get_form_display()} {self.name}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -53,10 +92,25 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 class Attachment(models.Model):
     """A file a client attached to a question on the portal, stored through Django's storage
-    API (a folder by default, object storage at scale), linked to the inbound message."""
+    API (a folder by default, object storage at scale) when the form is sent, and linked to
+    the case's question when the case is registered."""
 
+    submission = models.ForeignKey(
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("portal form"),
+    )
+    # The case's question, once the worker has registered it.
     message = models.ForeignKey(
-        "cases.Message", on_delete=models.CASCADE, related_name="portal_attachments"
+        "cases.Message",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="portal_attachments",
+        verbose_name=_("message"),
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     name = models.CharField(_("file name"), max_length=200)

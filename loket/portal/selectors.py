@@ -21,6 +21,8 @@ from loket.cases.references import InvalidReference, parse_reference
 from loket.deadlines import rules
 from loket.deadlines.models import DeadlinePolicy, DelayNotice, OfficePeriod
 
+from .models import Submission
+
 # --- phone hours ---------------------------------------------------------------------------
 
 # The calendar changes a few times a year and every public page shows the hours: they are
@@ -262,7 +264,8 @@ def case_status_lookup(*, reference: str, email: str) -> CaseStatus | None:
     """The case with this registration number whose client has this e-mail address, else
     None: a number that does not exist, a mistyped one (check digits) and a wrong address all
     give None, and take the same single query, so the answer tells nothing about which
-    cases exist. One query at any volume (unique reference, indexed address)."""
+    cases exist. One query at any volume (unique reference, indexed address), and one more
+    for a miss (a form whose case is about to be registered)."""
     try:
         number = str(parse_reference(reference))
     except InvalidReference:
@@ -294,4 +297,30 @@ def case_status_lookup(*, reference: str, email: str) -> CaseStatus | None:
         )
         .first()
     )
-    return CaseStatus(**row) if row else None
+    if row:
+        return CaseStatus(**row)
+    return _waiting_form_status(number, email)
+
+
+def _waiting_form_status(number: str, email: str) -> CaseStatus | None:
+    """A form sent a moment ago whose case the worker has not registered yet: the client
+    already has its number and term, so the lookup answers as for a case just received.
+    Asked only when no case matched, so a miss costs the same whatever was wrong."""
+    form = (
+        Submission.objects.filter(reference=number, email=email.strip().lower(), case__isnull=True)
+        .values("reference", "form", "submitted_at", "due_at")
+        .first()
+    )
+    if form is None:
+        return None
+    return CaseStatus(
+        reference=form["reference"],
+        kind=Case.Kind.COMPLAINT if form["form"] == "complaint" else Case.Kind.QUESTION,
+        status=Case.Status.REGISTERED,
+        received_at=form["submitted_at"],
+        due_at=form["due_at"],
+        answered_at=None,
+        closed_at=None,
+        delay_reason=None,
+        delay_new_due_at=None,
+    )

@@ -1,15 +1,18 @@
-"""What the public portal changes: a question or a complaint sent with its forms. Each is one
-transaction that registers the case (through the case core's services), keeps the form as
-sent and its files, and queues the acknowledgement: a task in the same transaction, so it
-exists exactly when the case does, which renders the mail into the outbox in the worker
-rather than in the client's request (issue 6: the form's throughput)."""
+"""What the public portal changes: a question or a complaint sent with its forms.
+
+The client's request keeps the form as sent, with its files, a registration number reserved
+for it and the term computed from the moment it arrived: one short transaction, so the
+confirmation page shows both at once (charter rules 1, 2 and 4) and the form does hundreds
+of questions a second (issue 6). A task queued in the same transaction has the worker
+register the case and queue the acknowledgement a moment later (registration.py), exactly as
+the mail intake registers stored mail: nothing is registered twice, nothing is lost.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -17,29 +20,18 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from loket.accounts.models import User
-from loket.cases.models import Case, Channel, Client, ClientEmail, Message, Topic
+from loket.cases.models import Case, Topic
 from loket.cases.phones import InvalidPhoneNumber, normalise_phone
 from loket.cases.references import InvalidReference, parse_reference
-from loket.cases.services import case_register, client_create, normalise_email
-from loket.knowledge.services import suggestion_question_sent
+from loket.cases.services import normalise_email, reference_reserve
+from loket.deadlines.terms import policy_for, terms_for
 from loket.mail.emails import acknowledgement_email
 from loket.mail.models import OutboundMail
 
 from .models import Attachment, Submission
-from .selectors import front_office
 from .uploads import check_upload
-
-SUBJECT_LENGTH = 120
-
-
-def subject_from(text: str) -> str:
-    """A case's subject from what the client wrote: its first line, cut at a word."""
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    return Truncator(" ".join(first_line.split())).chars(SUBJECT_LENGTH)
 
 
 def display_name(file_name: str) -> str:
@@ -50,28 +42,7 @@ def display_name(file_name: str) -> str:
     return cleaned[-200:] or "file"
 
 
-def _sender(name: str, email: str) -> str:
-    """``Zoë Dubois <zoe@example.be>``, readable (no RFC 2047 encoding) and parseable."""
-    try:
-        return str(Address(display_name=name, addr_spec=email))[:300]
-    except (HeaderParseError, ValueError, IndexError):
-        return email
-
-
-def _client_for(*, actor: User | None, name: str, email: str, phone: str, language: str) -> Client:
-    """The client with this e-mail address, or a new one. An existing record is never changed
-    from the web form: nobody proves who they are there, and a phone number added to someone
-    else's record would make the desk show their history to a stranger who calls."""
-    known = ClientEmail.objects.filter(address=email).select_related("client").order_by("pk")
-    existing = known.first()
-    if existing is not None:
-        return existing.client
-    return client_create(
-        actor=actor, name=name, language=language, emails=[email], phones=[phone] if phone else []
-    )
-
-
-def _store(message: Message, files: Sequence[UploadedFile], stored: list[str]) -> None:
+def _store(submission: Submission, files: Sequence[UploadedFile], stored: list[str]) -> None:
     now = timezone.now()
     attachments = []
     for upload in files:
@@ -82,7 +53,7 @@ def _store(message: Message, files: Sequence[UploadedFile], stored: list[str]) -
             digest.update(chunk)
         upload.seek(0)
         attachment = Attachment(
-            message=message,
+            submission=submission,
             name=display_name(name),
             content_type=kind.content_type,
             size=int(upload.size or 0),
@@ -95,21 +66,37 @@ def _store(message: Message, files: Sequence[UploadedFile], stored: list[str]) -
     Attachment.objects.bulk_create(attachments)
 
 
+def promised_term(
+    *, kind: str, topic: Topic | None, received_at: dt.datetime
+) -> dt.datetime | None:
+    """The date by which the answer will come (charter rule 4), as the case will have it: the
+    same policy and calendar, from the moment the form arrived. Cached policies and calendars:
+    no query."""
+    policy = policy_for(kind=kind, topic=topic)
+    if policy is None:
+        return None
+    calendar = policy.calendar.rules()
+    return terms_for(
+        received_at=received_at, policy=policy, calendar=calendar, now=received_at
+    ).charter_due_at
+
+
 def _submit(
     *,
-    actor: User | None,
     form: str,
     name: str,
     email: str,
     phone: str,
     language: str,
-    body: str,
+    text: str,
     topic: Topic | None = None,
     earlier_reference: str = "",
     files: Sequence[UploadedFile] = (),
     visit: str = "",
-) -> Case:
+) -> Submission:
     name = " ".join(name.split())
+    if not name:
+        raise ValidationError(_("A client needs a name."))
     email = normalise_email(email)
     try:
         phone = normalise_phone(phone) if phone.strip() else ""
@@ -118,71 +105,48 @@ def _submit(
             _("That is not a phone number: %(error)s") % {"error": error}
         ) from error
     now = timezone.now()
+    kind = Case.Kind.COMPLAINT if form == Submission.Form.COMPLAINT else Case.Kind.QUESTION
     stored: list[str] = []
     try:
         with transaction.atomic():
-            client = _client_for(
-                actor=actor, name=name, email=email, phone=phone, language=language
-            )
-            related = None
-            if earlier_reference:
-                # Linked only when it is the same client's: a complaint cannot be used to
-                # learn whether somebody else's number exists (the answer is the same).
-                related = Case.objects.filter(
-                    reference=earlier_reference, client__emails__address=email
-                ).first()
-            case = case_register(
-                actor=actor,
-                client=client,
-                channel=Channel.WEB,
-                kind=Case.Kind.COMPLAINT
-                if form == Submission.Form.COMPLAINT
-                else Case.Kind.QUESTION,
-                subject=subject_from(body) or _("Question from the website"),
-                body=body,
-                topic=topic,
-                language=language,
-                received_at=now,
-                team=front_office(),
-                sender=_sender(name, email),
-                related_case=related,
-            )
-            Submission.objects.create(
-                case=case,
+            (reference,) = reference_reserve(year=timezone.localtime(now).year)
+            submission = Submission.objects.create(
                 form=form,
+                reference=reference,
                 name=name,
                 email=email,
                 phone=phone,
                 language=language,
+                topic=topic,
+                text=text,
                 earlier_reference=earlier_reference,
+                visit=visit.strip()[:64],
                 submitted_at=now,
+                due_at=promised_term(kind=kind, topic=topic, received_at=now),
             )
             if files:
-                message = Message.objects.get(case=case, direction=Message.Direction.INBOUND)
-                _store(message, files, stored)
-            if visit:
-                # The FAQ articles suggested during this visit did not answer the question.
-                suggestion_question_sent(visit=visit, case=case)
-            _acknowledge_later(case, email)
+                _store(submission, files, stored)
+            _register_later(submission)
     except BaseException:
-        for path in stored:  # the files of a registration that did not happen
+        for path in stored:  # the files of a form that was not kept
             default_storage.delete(path)
         raise
-    return case
+    return submission
 
 
-def _acknowledge_later(case: Case, email: str) -> None:
-    # Enqueued inside the registration's transaction (the task queue is a table of the same
-    # database): committed with the case or not at all, never lost between the two.
-    from .tasks import portal_acknowledgement_task
+def _register_later(submission: Submission) -> None:
+    # Enqueued inside the form's transaction (the task queue is a table of the same
+    # database): committed with the form or not at all. The periodic registration pass
+    # picks up a form whose task was lost with a crashed worker.
+    from .tasks import portal_registration_task
 
-    portal_acknowledgement_task.enqueue(case.pk, email)
+    portal_registration_task.enqueue(submission.pk)
 
 
 def portal_acknowledgement_send(*, case: Case, to: str) -> OutboundMail | None:
     """The acknowledgement of a question or complaint sent with a portal form (charter rule
-    2): the number, the date received and the term (rule 4), in the case's language, queued
-    in the outbox. Once per case: a task that runs twice queues it once."""
+    2), queued in the outbox, once per case. The registration queues it with the case (see
+    registration.py); this is for the acknowledgement tasks queued before that."""
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if OutboundMail.objects.filter(case=case, kind="acknowledgement").exists():
@@ -192,7 +156,6 @@ def portal_acknowledgement_send(*, case: Case, to: str) -> OutboundMail | None:
 
 def portal_question_submit(
     *,
-    actor: User | None = None,
     name: str,
     email: str,
     phone: str = "",
@@ -201,20 +164,20 @@ def portal_question_submit(
     language: str,
     attachments: Sequence[UploadedFile] = (),
     visit: str = "",
-) -> Case:
-    """A question sent with the portal's form (charter rules 1 and 2): registered at once for
-    the front office (rule 7) in the page's language, with its files, the form kept as sent,
-    and the acknowledgement with the registration number and the term queued (rule 4).
+) -> Submission:
+    """A question sent with the portal's form (charter rules 1 and 2): kept as sent with its
+    files, its registration number and its term (rule 4), to show the client at once; the
+    worker registers it a moment later for the front office (rule 7) in the page's language
+    and queues the acknowledgement (`registration.portal_submissions_register`).
     `visit`: the form's token under which FAQ articles were suggested while the client typed
     (rule 10); the knowledge base then counts that visit as not answered by them."""
     return _submit(
-        actor=actor,
         form=Submission.Form.QUESTION,
         name=name,
         email=email,
         phone=phone,
         language=language,
-        body=question.strip(),
+        text=question.strip(),
         topic=topic,
         files=attachments,
         visit=visit,
@@ -223,18 +186,17 @@ def portal_question_submit(
 
 def portal_complaint_submit(
     *,
-    actor: User | None = None,
     name: str,
     email: str,
     phone: str = "",
     complaint: str,
     earlier_reference: str = "",
     language: str,
-) -> Case:
-    """A complaint sent with the portal's form (charter rule 11): a complaint case under its
-    own policy, for the front office's coordinator, nobody's yet. The earlier registration
-    number the client gave is linked when it is one of the client's own cases, and is always
-    quoted in the text."""
+) -> Submission:
+    """A complaint sent with the portal's form (charter rule 11), kept as a question is: its
+    case is a complaint under its own policy, for the front office's coordinator, nobody's
+    yet. The earlier registration number the client gave is linked when it is one of the
+    client's own cases, and is always quoted in the text."""
     body = complaint.strip()
     if earlier_reference.strip():
         try:
@@ -249,12 +211,11 @@ def portal_complaint_submit(
             }
         body = f"{body}\n\n{quoted}"
     return _submit(
-        actor=actor,
         form=Submission.Form.COMPLAINT,
         name=name,
         email=email,
         phone=phone,
         language=language,
-        body=body,
+        text=body,
         earlier_reference=earlier_reference,
     )

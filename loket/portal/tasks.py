@@ -1,4 +1,4 @@
-"""The portal's background work: the acknowledgement of what was sent with its forms."""
+"""The portal's background work: the cases of the forms sent, and their acknowledgements."""
 
 from __future__ import annotations
 
@@ -6,12 +6,39 @@ from django.tasks import task
 
 from loket.cases.models import Case
 
+from .models import Submission
+from .registration import BATCH, portal_submissions_register
 from .services import portal_acknowledgement_send
+
+# Batches one task registers at most before it lets the worker take other work (mail is
+# sent from the same queue); the forms still waiting are taken by the tasks queued after.
+BATCHES_PER_TASK = 20
+
+
+@task(queue_name="mail")
+def portal_registration_task(submission_id: int | None = None) -> str:
+    """Register the forms waiting, oldest first and in batches, until none waits (or a
+    while has passed). Queued with each form: under load, the first task registers the
+    forms of the tasks queued after it, which then find theirs registered."""
+    registered = 0
+    for _ in range(BATCHES_PER_TASK):
+        batch = portal_submissions_register(limit=BATCH)
+        registered += len(batch)
+        if len(batch) < BATCH:
+            break
+    if registered:
+        return f"{registered} registered"
+    if submission_id is None:
+        return "nothing waiting"
+    mine = Submission.objects.filter(pk=submission_id).values_list("state", flat=True).first()
+    return f"nothing waiting (this form: {mine or 'gone'})"
 
 
 @task(queue_name="mail")
 def portal_acknowledgement_task(case_id: int, to: str) -> str:
-    """Render and queue the acknowledgement of a case registered from a portal form."""
+    """Render and queue the acknowledgement of a case registered from a portal form. Kept
+    for the tasks queued before forms were registered by the worker (the registration now
+    queues the acknowledgement with the case)."""
     case = Case.objects.filter(pk=case_id).first()
     if case is None:  # deleted since (the task commits with the case, never without it)
         return "no such case"

@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.middleware import HtmxDetails
 
-from loket.cases.models import Case
-
 from . import ratelimit
 from .forms import ComplaintForm, ContactForm, FollowForm, QuestionForm
+from .models import Submission
 from .selectors import case_status_lookup, phone_hours, reference_identity, service_contact
 from .services import portal_complaint_submit, portal_question_submit
 
@@ -61,8 +60,8 @@ def _refuse(form: ContactForm, message: str) -> None:
     form.add_error(None, ValidationError(message, code="rate-limit"))
 
 
-def _sent_url(case: Case) -> str:
-    return reverse("portal:sent", args=[signing.dumps(case.pk, salt=CONFIRMATION_SALT)])
+def _sent_url(submission: Submission) -> str:
+    return reverse("portal:sent", args=[signing.dumps(submission.pk, salt=CONFIRMATION_SALT)])
 
 
 def _status(form: ContactForm) -> int:
@@ -84,7 +83,7 @@ def ask(request: HttpRequest) -> HttpResponse:
         _refuse(form, _("You sent many questions in a short time. Please try again in an hour."))
         return render(request, "portal/ask.html", {"form": form}, status=429)
     try:
-        case = portal_question_submit(
+        submission = portal_question_submit(
             name=data["name"],
             email=data["email"],
             phone=data["phone"],
@@ -97,7 +96,7 @@ def ask(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
         return render(request, "portal/ask.html", {"form": form}, status=400)
-    return redirect(_sent_url(case))
+    return redirect(_sent_url(submission))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -113,7 +112,7 @@ def complain(request: HttpRequest) -> HttpResponse:
         _refuse(form, _("You sent many complaints in a short time. Please try again in an hour."))
         return render(request, "portal/complain.html", {"form": form}, status=429)
     try:
-        case = portal_complaint_submit(
+        submission = portal_complaint_submit(
             name=data["name"],
             email=data["email"],
             phone=data["phone"],
@@ -124,19 +123,22 @@ def complain(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
         return render(request, "portal/complain.html", {"form": form}, status=400)
-    return redirect(_sent_url(case))
+    return redirect(_sent_url(submission))
 
 
 @require_safe
 def sent(request: HttpRequest, token: str) -> HttpResponse:
-    """The confirmation: the registration number and the term (charter rules 2 and 4). Only
-    the sender has the signed link, so nobody learns a number by trying links."""
+    """The confirmation: the registration number and the term (charter rules 2 and 4), fixed
+    when the form was kept, whether or not the worker has registered the case yet. Only the
+    sender has the signed link, so nobody learns a number by trying links."""
     try:
         pk = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
-        case = Case.objects.only("reference", "kind", "received_at", "due_at").get(pk=pk)
-    except (signing.BadSignature, Case.DoesNotExist):
-        return render(request, "portal/sent.html", {"case": None}, status=404)
-    return render(request, "portal/sent.html", {"case": case})
+        submission = Submission.objects.only("form", "reference", "submitted_at", "due_at").get(
+            pk=pk
+        )
+    except (signing.BadSignature, Submission.DoesNotExist):
+        return render(request, "portal/sent.html", {"sent": None}, status=404)
+    return render(request, "portal/sent.html", {"sent": submission})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -23,6 +23,7 @@ from .usage import (
     case_signal,
     feedback_record,
     suggestion_question_sent,
+    suggestion_questions_sent,
     suggestion_shown_record,
 )
 
@@ -48,5 +49,6 @@ __all__ = [
     "knowledge_policy_change",
     "review_reminders_send",
     "suggestion_question_sent",
+    "suggestion_questions_sent",
     "suggestion_shown_record",
 ]

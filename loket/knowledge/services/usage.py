@@ -3,6 +3,7 @@ question form, articles inserted into replies, and cases flagged for the knowled
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -56,10 +57,24 @@ def suggestion_shown_record(
 def suggestion_question_sent(*, visit: str, case: Case) -> bool:
     """The client sent the question after all: the suggestions did not answer it. The portal
     calls this when it registers the question of a visit; False when nothing was shown."""
-    updated = SuggestionShown.objects.filter(
-        visit=visit.strip()[:64], submitted_at__isnull=True
-    ).update(submitted_at=timezone.now(), case=case)
-    return bool(updated)
+    return bool(suggestion_questions_sent(sent=[(visit, case, timezone.now())]))
+
+
+def suggestion_questions_sent(*, sent: Iterable[tuple[str, Case, dt.datetime]]) -> int:
+    """`suggestion_question_sent` for many visits at once, each (visit, case, when the
+    question was sent): the portal registers its questions in batches. Two queries whatever
+    their number (most visits were shown nothing); returns how many visits had suggestions."""
+    by_visit = {visit.strip()[:64]: (case, at) for visit, case, at in sent if visit.strip()}
+    if not by_visit:
+        return 0
+    shown = list(
+        SuggestionShown.objects.filter(visit__in=list(by_visit), submitted_at__isnull=True)
+    )
+    for row in shown:
+        row.case, row.submitted_at = by_visit[row.visit]
+    if shown:
+        SuggestionShown.objects.bulk_update(shown, ["case", "submitted_at"])
+    return len(shown)
 
 
 def article_use_record(*, actor: User, case: Case, article: Article) -> ArticleUse:

@@ -18,11 +18,8 @@ from loket.cases.services import case_register
 from loket.mail.models import OutboundMail
 from loket.portal import services
 from loket.portal.models import Attachment, Submission
-from loket.portal.services import (
-    portal_complaint_submit,
-    portal_question_submit,
-    subject_from,
-)
+from loket.portal.registration import subject_from
+from loket.portal.services import portal_complaint_submit, portal_question_submit
 
 from .conftest import DOCX_BYTES, PDF_BYTES, PNG_BYTES, at, upload
 
@@ -35,6 +32,17 @@ def monday() -> object:
         yield traveller
 
 
+def registered(submission: Submission) -> Case:
+    """The case the worker registered from the form (the test settings run tasks at once)."""
+    case = Submission.objects.select_related("case").get(pk=submission.pk).case
+    assert case is not None
+    return case
+
+
+def complain(**values: object) -> Case:
+    return registered(portal_complaint_submit(**values))  # type: ignore[arg-type]
+
+
 def ask(**overrides: object) -> Case:
     values: dict[str, object] = {
         "name": "Jan Peeters",
@@ -45,7 +53,7 @@ def ask(**overrides: object) -> Case:
         "language": "nl",
     }
     values.update(overrides)
-    return portal_question_submit(**values)  # type: ignore[arg-type]
+    return registered(portal_question_submit(**values))  # type: ignore[arg-type]
 
 
 def test_a_question_is_registered_for_the_front_office_in_the_pages_language(
@@ -140,14 +148,14 @@ def test_a_refused_file_registers_nothing(monday: object, front_office: Team) ->
     assert OutboundMail.objects.count() == 0
 
 
-def test_files_stored_for_a_registration_that_fails_are_removed(
+def test_files_stored_for_a_form_that_is_not_kept_are_removed(
     monday: object, front_office: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken_queue(*args: object, **kwargs: object) -> None:
         raise IntegrityError("the task queue is unavailable")
 
-    # The last step of the registration's transaction fails.
-    monkeypatch.setattr(services, "_acknowledge_later", broken_queue)
+    # The last step of the form's transaction fails.
+    monkeypatch.setattr(services, "_register_later", broken_queue)
     saved: list[str] = []
     original = default_storage.save
 
@@ -201,7 +209,7 @@ def test_a_complaint_goes_to_the_coordinator_under_its_own_term(
     expert: User,
     manager: User,
 ) -> None:
-    case = portal_complaint_submit(
+    case = complain(
         name="Jan Peeters",
         email="jan.peeters@example.be",
         complaint="Ik kreeg nooit antwoord.",
@@ -226,7 +234,7 @@ def test_the_earlier_number_is_linked_when_it_is_the_clients_own(
 ) -> None:
     earlier = ask()
     typed = earlier.reference.lower().replace("-", " ")
-    case = portal_complaint_submit(
+    case = complain(
         name="Jan",
         email="jan.peeters@example.be",
         complaint="Het antwoord klopte niet.",
@@ -244,7 +252,7 @@ def test_somebody_elses_number_is_quoted_but_not_linked(
     monday: object, front_office: Team, client_record: Client
 ) -> None:
     theirs = case_register(actor=None, client=client_record, channel="email", subject="Vraag")
-    case = portal_complaint_submit(
+    case = complain(
         name="Jan",
         email="jan.peeters@example.be",
         complaint="Klacht.",
@@ -258,7 +266,7 @@ def test_somebody_elses_number_is_quoted_but_not_linked(
 
 def test_a_mistyped_earlier_number_is_refused(front_office: Team) -> None:
     with pytest.raises(ValidationError):
-        portal_complaint_submit(
+        complain(
             name="Jan",
             email="jan@example.be",
             complaint="Klacht.",

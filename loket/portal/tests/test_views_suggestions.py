@@ -24,18 +24,18 @@ from loket.knowledge.selectors import suggestion_figures
 from loket.knowledge.tests.factories import published
 from loket.mail.models import OutboundMail
 from loket.portal.forms import VISIT
-from loket.portal.tasks import portal_acknowledgement_task
+from loket.portal.models import Submission
+from loket.portal.tasks import portal_registration_task
 
 from .conftest import at
 
 pytestmark = pytest.mark.django_db
 VISIT_TOKEN = "visit-0123456789abcdef"
 # The statements of one question sent through the form, as production runs it (the task
-# queue in the database): the client (look-up, record, address, event), the number, the
-# case, its message and event, the form record, the visit marked sent, the acknowledgement's
-# task, and the transaction around them. Before issue 6 it was 19 statements and a mail
-# rendered in the request (a look-up of the case's messages, the outbox row, two savepoints).
-QUESTION_STATEMENTS = 14
+# queue in the database): the number, the form record, the registration's task, and the
+# transaction around them. The worker registers the case. Before issue 6 it was 19
+# statements and a mail rendered in the request; then 14 with the case registered in it.
+QUESTION_STATEMENTS = 5
 
 
 @pytest.fixture(autouse=True)
@@ -178,24 +178,35 @@ def test_a_missing_or_odd_visit_never_stops_the_question(
 @override_settings(
     TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}}
 )
-def test_a_question_costs_a_bounded_number_of_statements_and_acknowledges_later(
+def test_a_question_costs_a_bounded_number_of_statements_and_is_registered_later(
     client: Browser,
     topics: dict[str, Topic],
+    article: Article,
     django_assert_max_num_queries: Callable[..., Any],
 ) -> None:
-    """Issue 6: the request registers and queues; the worker renders the acknowledgement."""
+    """Issue 6: the request keeps the form with its number and term and queues the
+    registration; the worker registers the case, marks the visit and acknowledges."""
     client.post("/en/ask/", question(topics, email="warm.up@example.be", visit=""))
+    client.get("/fr/faq/suggest/", {"question": "aide médicale urgente", "visit": VISIT_TOKEN})
     with django_assert_max_num_queries(QUESTION_STATEMENTS):
         response = client.post("/en/ask/", question(topics))
     assert response.status_code == 302
-    case = Case.objects.get(client__emails__address="marie.dubois@example.be")
-    assert not OutboundMail.objects.filter(case=case).exists()  # not rendered in the request
-    queued = DBTaskResult.objects.filter(task_path=portal_acknowledgement_task.module_path)
-    [task] = [t for t in queued if t.args_kwargs["args"][0] == case.pk]
-    assert task.args_kwargs["args"] == [case.pk, "marie.dubois@example.be"]
+    submission = Submission.objects.get(email="marie.dubois@example.be")
+    assert submission.state == Submission.State.RECEIVED and submission.case is None
+    assert not Case.objects.exists() and not OutboundMail.objects.exists()
+    page = client.get(response["Location"])  # the number and the term, before the case
+    assert submission.reference in page.content.decode()
+    queued = DBTaskResult.objects.filter(task_path=portal_registration_task.module_path)
+    [task] = [t for t in queued if t.args_kwargs["args"] == [submission.pk]]
     assert task.queue_name == "mail"
-    # What the worker runs: queued once, however often it runs.
-    assert portal_acknowledgement_task.call(case.pk, "marie.dubois@example.be") == "queued"
-    assert portal_acknowledgement_task.call(case.pk, "marie.dubois@example.be") == "already queued"
-    mail = OutboundMail.objects.get(case=case, kind="acknowledgement")
+    # What the worker runs: the first task registers every form waiting; the others then
+    # find theirs registered, and nothing is registered or acknowledged twice.
+    assert portal_registration_task.call(submission.pk) == "2 registered"
+    assert portal_registration_task.call(submission.pk) == "nothing waiting (this form: registered)"
+    submission.refresh_from_db()
+    case = submission.case
+    assert case is not None and case.reference == submission.reference
+    [mail] = OutboundMail.objects.filter(case=case, kind="acknowledgement")
     assert mail.to == ["marie.dubois@example.be"] and case.reference in mail.subject
+    shown = SuggestionShown.objects.get(visit=VISIT_TOKEN)
+    assert shown.case == case and shown.submitted_at == submission.submitted_at
