@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,8 @@ from loket.cases.selectors import TimelineEntry, case_timeline
 from loket.deadlines import rules
 from loket.deadlines.models import DelayNotice
 from loket.deadlines.terms import proposed_new_term
+from loket.mail.models import InboundMail
+from loket.portal.models import Attachment as PortalAttachment
 
 from .models import Attachment, ReplyTemplate
 from .replies import fill
@@ -52,6 +55,35 @@ class Term:
 
 
 @dataclass(frozen=True)
+class MessageFile:
+    """A file of a message as the case page lists it, whoever sent it: the desk's own (a
+    reply's, a scanned letter), an inbound e-mail's, or one sent with the portal's form.
+    `note` says what a mail's file is besides a file (shown inside the mail, cut short)."""
+
+    name: str
+    size: int
+    url: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MailOfMessage:
+    """The inbound e-mail a message came from: its HTML as the sender wrote it (`html_url`
+    empty when it had none) and its bytes as they arrived (charter rule 1)."""
+
+    html_url: str
+    raw_url: str
+
+
+@dataclass
+class MessageFiles:
+    """What the timeline shows under a message: its files, and the e-mail it came as."""
+
+    files: list[MessageFile] = field(default_factory=list)
+    mail: MailOfMessage | None = None
+
+
+@dataclass(frozen=True)
 class Line:
     """One line of the timeline as the page shows it, its labels and moment already in the
     page's language (a long history would otherwise cost more to show than to read)."""
@@ -66,12 +98,11 @@ class Line:
     note: bool = False
     anchor: str = ""
     detail: str = ""
-    attachments: tuple[Attachment, ...] = ()
+    files: tuple[MessageFile, ...] = ()
+    mail: MailOfMessage | None = None
 
 
-def timeline_lines(
-    timeline: list[TimelineEntry], attachments: dict[int, list[Attachment]]
-) -> list[Line]:
+def timeline_lines(timeline: list[TimelineEntry], files: dict[int, MessageFiles]) -> list[Line]:
     directions = {value: str(label) for value, label in Message.Direction.choices}
     channels = {value: str(label) for value, label in Channel.choices}
     kinds = {value: str(label) for value, label in Event.Kind.choices}
@@ -81,6 +112,7 @@ def timeline_lines(
         at_text = date_format(timezone.localtime(entry.at), "DATETIME_FORMAT")
         if entry.message is not None:
             message = entry.message
+            found = files.get(message.pk) or MessageFiles()
             lines.append(
                 Line(
                     css=f"message message-{message.direction}",
@@ -92,7 +124,8 @@ def timeline_lines(
                     body=message.body,
                     note=message.direction == Message.Direction.NOTE,
                     anchor=f"message-{message.pk}",
-                    attachments=tuple(attachments.get(message.pk, ())),
+                    files=tuple(found.files),
+                    mail=found.mail,
                 )
             )
         elif entry.event is not None:
@@ -151,11 +184,52 @@ def case_term(case: Case, now: dt.datetime) -> Term:
     )
 
 
-def attachments_by_message(message_ids: Iterable[int]) -> dict[int, list[Attachment]]:
-    found: dict[int, list[Attachment]] = defaultdict(list)
-    for attachment in Attachment.objects.filter(message_id__in=list(message_ids)):
-        found[attachment.message_id].append(attachment)
+def files_by_message(message_ids: Iterable[int]) -> dict[int, MessageFiles]:
+    """Every file of these messages, by message, from the three places files are kept (the
+    desk's attachments, inbound mail, the portal's form), and the e-mail each inbound mail
+    was: one query per place however many messages and files, none without messages (the
+    case page calls it once for its whole timeline)."""
+    ids = list(message_ids)
+    found: dict[int, MessageFiles] = defaultdict(MessageFiles)
+    if not ids:
+        return found
+    desk = Attachment.objects.filter(message_id__in=ids).order_by("pk")
+    for pk, message_id, name, size in desk.values_list("pk", "message_id", "filename", "size"):
+        url = reverse("desk:attachment", args=[pk])
+        found[message_id].files.append(MessageFile(name, size, url))
+    _add_mail_files(ids, found)
+    portal = PortalAttachment.objects.filter(message_id__in=ids).order_by("pk")
+    for pk, message_id, name, size in portal.values_list("pk", "message_id", "name", "size"):
+        url = reverse("desk:portal-attachment", args=[pk])
+        found[message_id].files.append(MessageFile(name, size, url))
     return found
+
+
+def _add_mail_files(ids: list[int], found: dict[int, MessageFiles]) -> None:
+    """The inbound mails of these messages with their files, in one query: the mail joined
+    to its files (a mail without files is one row whose file columns are empty)."""
+    rows = (
+        InboundMail.objects.filter(case_message_id__in=ids)
+        .annotate(has_html=~Q(html=""))
+        .order_by("pk", "attachments__position")
+        .values_list(
+            "case_message_id", "pk", "has_html", "attachments__pk",
+            "attachments__filename", "attachments__size", "attachments__inline",
+            "attachments__truncated",
+        )
+    )  # fmt: skip
+    inside, cut = str(_("shown inside the e-mail")), str(_("cut at the size limit"))
+    for message_id, inbound, has_html, pk, name, size, inline, truncated in rows:
+        entry = found[message_id]
+        if entry.mail is None:
+            entry.mail = MailOfMessage(
+                html_url=reverse("mail:message", args=[message_id]) if has_html else "",
+                raw_url=reverse("mail:raw", args=[inbound]),
+            )
+        if pk is not None:
+            note = ", ".join(text for text, on in ((inside, inline), (cut, truncated)) if on)
+            url = reverse("mail:attachment", args=[pk])
+            entry.files.append(MessageFile(name, size, url, note))
 
 
 def client_other_cases(user: User, client: Client, exclude: Case | None) -> list[Case]:
@@ -175,7 +249,7 @@ def case_file(user: User, case: Case, now: dt.datetime) -> CaseFile:
     return CaseFile(
         case=case,
         term=case_term(case, now),
-        timeline=timeline_lines(timeline, attachments_by_message(message_ids)),
+        timeline=timeline_lines(timeline, files_by_message(message_ids)),
         delay_notices=list(DelayNotice.objects.filter(case=case).select_related("sent_by")),
         other_cases=others[:OTHER_CASES_SHOWN],
         more_other_cases=len(others) > OTHER_CASES_SHOWN,

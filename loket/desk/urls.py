@@ -20,6 +20,11 @@ urlpatterns = [
     path("cases/<str:reference>/close/", actions.close, name="case-close"),
     path("cases/<str:reference>/reopen/", actions.reopen, name="case-reopen"),
     path("attachments/<int:pk>/", case.attachment_download, name="attachment"),
+    path(
+        "portal-attachments/<int:pk>/",
+        case.portal_attachment_download,
+        name="portal-attachment",
+    ),
     path("register/", register.register, name="register"),
     path("register/clients/", register.client_lookup, name="client-lookup"),
     path("search/", search.search, name="search"),

@@ -318,6 +318,30 @@ def test_search_and_the_client_page(
     _check(page)
 
 
+def test_the_files_a_client_sent_are_listed_and_download(
+    page: Page, agent: User, case_with_files: Case
+) -> None:
+    """The portal form's file, the e-mail's (its inline signature too) and the answer's, each
+    under its message; the e-mail opens as its sender wrote it."""
+    log_in(page, "agent", PASSWORD)
+    page.goto(f"/en/desk/cases/{case_with_files.reference}/")
+    files = page.locator(".timeline").get_by_role("list", name="Attachments")
+    expect(files).to_have_count(3)
+    expect(files.nth(0)).to_have_text("loonfiche.pdf (14\xa0bytes)")
+    expect(files.nth(1)).to_contain_text("handtekening.png (72\xa0bytes, shown inside the e-mail)")
+    expect(files.nth(2)).to_have_text("tabel.csv (8\xa0bytes)")
+    _check(page)
+    with page.expect_download() as sent:
+        page.get_by_role("link", name="loonfiche.pdf").click()
+    download = sent.value
+    assert download.suggested_filename == "loonfiche.pdf"
+    with open(download.path(), "rb") as stored:
+        assert stored.read() == b"%PDF loonfiche"
+    with page.expect_navigation():
+        page.get_by_role("link", name="The e-mail as its sender wrote it").click()
+    expect(page.locator("main")).to_contain_text("Hierbij de documenten.")
+
+
 def test_the_core_actions_work_without_javascript(
     new_page: Callable[..., Page], agent: User, client_record: Client
 ) -> None:

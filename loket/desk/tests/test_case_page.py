@@ -20,7 +20,7 @@ from loket.cases.services import case_note_add
 from loket.deadlines.models import DeadlinePolicy
 from loket.desk.models import ReplyTemplate
 
-from .conftest import register
+from .conftest import client_mail, portal_file, register
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -243,7 +243,11 @@ def test_the_number_of_queries_does_not_grow_with_the_history(
         return len(captured)
 
     few = queries()
+    question = case.messages.get()
     for n in range(20):
         case_note_add(actor=agent, case=case, body=f"Notitie {n}")
         register(client_record, subject=f"Nog een vraag {n}")
+        # The client's files: sent with the portal's form, and by e-mail (the history grows).
+        portal_file(question, f"bijlage-{n}.pdf", b"%PDF", "application/pdf")
+        client_mail(case, files=[(f"stuk-{n}.pdf", "application/pdf", b"%PDF stuk")])
     assert queries() == few

@@ -1,5 +1,5 @@
 """The case page: the case, its term, its timeline, the client beside it, and the forms of
-the actions the user may take on it; a reply template filled in; an attachment."""
+the actions the user may take on it; a reply template filled in; a file of a message."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from loket.cases.access import Action, can, visible_cases
 from loket.cases.models import Case
 from loket.cases.rules import can_move
 from loket.knowledge.selectors import article_reply_text, public_articles
+from loket.portal.models import Attachment as PortalAttachment
 from loket.routing.selectors import routing_suggestions
 
 from ..access import DeskRequest, case_for, staff_required
@@ -173,5 +174,27 @@ def attachment_download(request: DeskRequest, pk: int) -> FileResponse:
         handle,
         as_attachment=True,
         filename=attachment.filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+
+
+@staff_required
+@require_GET
+def portal_attachment_download(request: DeskRequest, pk: int) -> FileResponse:
+    """A file a client sent with the portal's question form, for those who may see its case,
+    always as a download (like `attachment_download`). A file whose case is not registered
+    yet belongs to no case anybody may see."""
+    attachment = get_object_or_404(PortalAttachment, pk=pk)
+    message = attachment.message_id
+    if message is None or not visible_cases(request.user).filter(messages=message).exists():
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.name,
         content_type=attachment.content_type or "application/octet-stream",
     )
