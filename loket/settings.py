@@ -302,7 +302,7 @@ LOKET_PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     ),
     # The mailboxes polled over IMAP (then stalled intake and outbox rows picked up again).
     "mail-poll": ("loket.mail.tasks.mail_poll_task", env_int("LOKET_MAIL_POLL_EVERY", 60)),
-    # Portal forms whose registration task was lost with a crashed worker (each form queues
-    # its own; this pass only catches what a crash left behind).
-    "portal-registration": ("loket.portal.tasks.portal_registration_task", 60),
+    # Portal forms left without a registration task (their window's first form rolled back,
+    # a worker crashed): the forms' own tasks register the rest within seconds.
+    "portal-registration": ("loket.portal.tasks.portal_registration_task", 30),
 }

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import PurePath
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -134,13 +135,34 @@ def _submit(
     return submission
 
 
+# The forms sent within this window share one registration task, run just after it: the
+# worker registers them in batches (a task per form would cost the worker more than the
+# registration itself). The key lives in the cache, shared by all web processes with Redis.
+GATHER = dt.timedelta(seconds=1)
+GATHER_MARGIN = dt.timedelta(milliseconds=500)
+GATHER_KEY = "loket:portal:registration-queued:v1"
+
+
 def _register_later(submission: Submission) -> None:
-    # Enqueued inside the form's transaction (the task queue is a table of the same
-    # database): committed with the form or not at all. The periodic registration pass
-    # picks up a form whose task was lost with a crashed worker.
+    """Queue the registration of this form, unless a task queued in the last `GATHER` will
+    register it anyway: that task runs after the window closes and registers every form
+    waiting by then. Enqueued inside the form's transaction (the queue is a table of the
+    same database), so it commits with the form or not at all; a form left without a task
+    (its window's first form rolled back, a worker crashed) is registered by the periodic
+    pass. A backend that cannot defer a task (the tests' immediate one) runs one per form."""
     from .tasks import portal_registration_task
 
-    portal_registration_task.enqueue(submission.pk)
+    if not portal_registration_task.get_backend().supports_defer:
+        portal_registration_task.enqueue(submission.pk)
+        return
+    if not cache.add(GATHER_KEY, submission.pk, timeout=GATHER.total_seconds()):
+        return  # the window's task is queued
+    run_after = submission.submitted_at + GATHER + GATHER_MARGIN
+    try:
+        portal_registration_task.using(run_after=run_after).enqueue(submission.pk)
+    except BaseException:
+        cache.delete(GATHER_KEY)  # the next form queues the task instead
+        raise
 
 
 def portal_acknowledgement_send(*, case: Case, to: str) -> OutboundMail | None:

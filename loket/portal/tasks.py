@@ -18,14 +18,18 @@ BATCHES_PER_TASK = 20
 @task(queue_name="mail")
 def portal_registration_task(submission_id: int | None = None) -> str:
     """Register the forms waiting, oldest first and in batches, until none waits (or a
-    while has passed). Queued with each form: under load, the first task registers the
-    forms of the tasks queued after it, which then find theirs registered."""
+    while has passed). Queued by the first form of each short window, run when the window
+    closes (services.GATHER), and by the periodic pass."""
     registered = 0
     for _ in range(BATCHES_PER_TASK):
         batch = portal_submissions_register(limit=BATCH)
         registered += len(batch)
         if len(batch) < BATCH:
             break
+    else:
+        # More forms wait than one task takes: the rest have no task of their own (a task
+        # registers a whole window's forms), so this one queues its successor.
+        portal_registration_task.enqueue()
     if registered:
         return f"{registered} registered"
     if submission_id is None:

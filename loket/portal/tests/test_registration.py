@@ -265,3 +265,43 @@ def test_two_workers_at_once_register_every_form_once(
     assert sorted(done) == sorted(s.pk for s in sent)  # each once, by one worker or the other
     assert Case.objects.count() == 40 and Client.objects.count() == 7
     assert not Submission.objects.exclude(state=State.REGISTERED).exists()
+
+
+@pytest.mark.django_db
+@override_settings(
+    TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}}
+)
+def test_the_forms_of_one_second_share_one_task_run_after_it(
+    monday: time_machine.Traveller, front_office: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import cache
+    from django_tasks_db.models import DBTaskResult
+
+    from loket.portal import services
+
+    cache.delete(services.GATHER_KEY)
+    tasks = DBTaskResult.objects.filter(task_path=portal_registration_task.module_path)
+    window = [ask(n) for n in range(3)]
+    [task] = tasks
+    assert task.args_kwargs["args"] == [window[0].pk]
+    assert task.run_after == at("2026-03-02 10:00:01.5")  # after the window has closed
+    monday.shift(1.1)  # the window has closed: the next form opens another
+    later = ask(3)
+    assert tasks.all().count() == 2
+    # The window's task registers every form waiting when it runs.
+    assert portal_registration_task.call(window[0].pk) == "4 registered"
+    assert Case.objects.filter(reference=later.reference).exists()
+
+    # A task that cannot be queued frees the window: the next form queues its own.
+    monday.shift(2)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the queue is unavailable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(DBTaskResult.objects, "create", refused)
+        with pytest.raises(RuntimeError):
+            ask(4)
+    assert not Submission.objects.filter(email="client4@example.be").exists()
+    ask(5)
+    assert tasks.all().count() == 3

@@ -196,13 +196,14 @@ def test_a_question_costs_a_bounded_number_of_statements_and_is_registered_later
     assert not Case.objects.exists() and not OutboundMail.objects.exists()
     page = client.get(response["Location"])  # the number and the term, before the case
     assert submission.reference in page.content.decode()
-    queued = DBTaskResult.objects.filter(task_path=portal_registration_task.module_path)
-    [task] = [t for t in queued if t.args_kwargs["args"] == [submission.pk]]
-    assert task.queue_name == "mail"
-    # What the worker runs: the first task registers every form waiting; the others then
-    # find theirs registered, and nothing is registered or acknowledged twice.
-    assert portal_registration_task.call(submission.pk) == "2 registered"
-    assert portal_registration_task.call(submission.pk) == "nothing waiting (this form: registered)"
+    # One task for the forms of the same second, queued by the first, run after it.
+    [task] = DBTaskResult.objects.filter(task_path=portal_registration_task.module_path)
+    assert task.queue_name == "mail" and task.run_after == at("2026-03-02 10:00:01.5")
+    [first] = task.args_kwargs["args"]
+    # What the worker runs: every form waiting registered, nothing registered or
+    # acknowledged twice when it runs again.
+    assert portal_registration_task.call(first) == "2 registered"
+    assert portal_registration_task.call(first) == "nothing waiting (this form: registered)"
     submission.refresh_from_db()
     case = submission.case
     assert case is not None and case.reference == submission.reference
