@@ -324,6 +324,7 @@ class Event(models.Model):
 
     class Kind(models.TextChoices):
         CLIENT_CREATED = "client.created", _("client created")
+        CLIENT_CHANGED = "client.changed", _("client's details changed")
         CASE_REGISTERED = "case.registered", _("registered")
         CASE_ASSIGNED = "case.assigned", _("assigned")
         CASE_FORWARDED = "case.forwarded", _("forwarded to the back office")
