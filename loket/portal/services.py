@@ -3,9 +3,10 @@
 The client's request keeps the form as sent, with its files, a registration number reserved
 for it and the term computed from the moment it arrived: one short transaction, so the
 confirmation page shows both at once (charter rules 1, 2 and 4) and the form does hundreds
-of questions a second (issue 6). A task queued in the same transaction has the worker
-register the case and queue the acknowledgement a moment later (registration.py), exactly as
-the mail intake registers stored mail: nothing is registered twice, nothing is lost.
+of questions a second (issue 6). The worker registers the case and queues the
+acknowledgement a second or two later (registration.py), as the mail intake registers stored
+mail: one task for the forms of each second, queued in the transaction of its first form,
+and a periodic pass for a form left without one. Nothing is registered twice or lost.
 """
 
 from __future__ import annotations
