@@ -54,7 +54,9 @@ class ApiTokenEvent(models.Model):
         CREATED = "created", _("created")
         REVOKED = "revoked", _("revoked")
 
-    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="events")
+    token = models.ForeignKey(
+        ApiToken, verbose_name=_("API token"), on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
     at = models.DateTimeField(_("when"))
     actor = models.ForeignKey(

@@ -107,7 +107,9 @@ class Client(models.Model):
 
 
 class ClientEmail(models.Model):
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="emails")
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="emails"
+    )
     address = models.EmailField(_("e-mail address"), db_index=True)
 
     class Meta:
@@ -123,7 +125,9 @@ class ClientEmail(models.Model):
 
 
 class ClientPhone(models.Model):
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="phones")
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="phones"
+    )
     number = models.CharField(_("phone number (E.164)"), max_length=20, db_index=True)
 
     class Meta:
@@ -141,9 +145,9 @@ class ClientPhone(models.Model):
 class ReferenceSequence(models.Model):
     """The last registration number handed out per prefix and year; read under a row lock."""
 
-    prefix = models.CharField(max_length=6)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    prefix = models.CharField(_("prefix"), max_length=6)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
         constraints: ClassVar[list[Any]] = [
@@ -285,7 +289,9 @@ class Message(models.Model):
         OUTBOUND = "out", _("to the client")
         NOTE = "note", _("internal note")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="messages"
+    )
     direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     author = models.ForeignKey(
@@ -386,10 +392,20 @@ class Event(models.Model):
         related_name="+",
     )
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
     )
     client = models.ForeignKey(
-        Client, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        Client,
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
     )
     data = models.JSONField(_("details"), default=dict, blank=True)
 

@@ -82,7 +82,12 @@ class OfficePeriod(models.Model):
         SATURDAY = 5, pgettext_lazy("weekday", "Saturday")
         SUNDAY = 6, pgettext_lazy("weekday", "Sunday")
 
-    calendar = models.ForeignKey(WorkingCalendar, on_delete=models.CASCADE, related_name="periods")
+    calendar = models.ForeignKey(
+        WorkingCalendar,
+        verbose_name=_("calendar"),
+        on_delete=models.CASCADE,
+        related_name="periods",
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     start = models.TimeField(_("from"))
     end = models.TimeField(_("until"))
@@ -103,7 +108,9 @@ class OfficePeriod(models.Model):
 class CalendarDay(models.Model):
     """A date an administrator closes (a bridge day, a strike, a move) or re-opens."""
 
-    calendar = models.ForeignKey(WorkingCalendar, on_delete=models.CASCADE, related_name="days")
+    calendar = models.ForeignKey(
+        WorkingCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="days"
+    )
     date = models.DateField(_("date"))
     closed = models.BooleanField(
         _("closed"), default=True, help_text=_("Untick to open a day the holiday rules close.")
@@ -204,7 +211,9 @@ class DelayNotice(models.Model):
     """A promise to a client: the term can't be met, this is why, this is the new term
     (charter rule 5). Late when sent after the term it replaces had already run out."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="delay_notices")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="delay_notices"
+    )
     reason = models.TextField(_("reason"))
     previous_due_at = models.DateTimeField(_("term it replaces"))
     new_due_at = models.DateTimeField(_("new term"))
@@ -212,10 +221,19 @@ class DelayNotice(models.Model):
     late = models.BooleanField(_("sent after the term"), default=False)
     channel = models.CharField(_("channel"), max_length=10)
     message = models.OneToOneField(
-        "cases.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "cases.Message",
+        verbose_name=_("message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -237,7 +255,9 @@ class Reminder(models.Model):
         OVERDUE = "overdue", _("term missed (reactie)")
         INTERNAL_OVERDUE = "internal-overdue", _("back-office term missed")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reminders")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="reminders"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     term = models.DateTimeField(_("term"))
     at = models.DateTimeField(_("planned for"))

@@ -65,14 +65,22 @@ class Attachment(models.Model):
     fax. Stored through Django's storage API (a folder by default, object storage at scale)."""
 
     message = models.ForeignKey(
-        "cases.Message", on_delete=models.CASCADE, related_name="attachments"
+        "cases.Message",
+        verbose_name=_("message"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=500)
     filename = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded"))
 
@@ -89,7 +97,10 @@ class QueueDefault(models.Model):
     """The queue and filters a staff member sees first when opening the desk."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_queue_default"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="desk_queue_default",
     )
     queue = models.CharField(_("queue"), max_length=20)
     filters = models.JSONField(_("filters"), default=dict, blank=True)

@@ -48,7 +48,12 @@ class KnowledgePolicy(models.Model):
     )
     review_months = models.PositiveSmallIntegerField(_("months until the next review"), default=12)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     changed_at = models.DateTimeField(_("changed"), null=True, blank=True)
 
@@ -128,7 +133,9 @@ class Article(models.Model):
 class ArticleVersion(models.Model):
     """A published text of one translation, kept for ever: who wrote it, who published it."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    article = models.ForeignKey(
+        Article, verbose_name=_("FAQ article"), on_delete=models.CASCADE, related_name="versions"
+    )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     number = models.PositiveIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=300)
@@ -170,7 +177,12 @@ class ArticleTranslation(models.Model):
     """The text of an article in one language as its authors are writing it (`title`,
     `body`), and the version readers see (`live`)."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="translations")
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("FAQ article"),
+        on_delete=models.CASCADE,
+        related_name="translations",
+    )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("text"), blank=True)
@@ -210,7 +222,9 @@ class ArticleTranslation(models.Model):
 class Feedback(models.Model):
     """A reader's answer to "did this help?" (no login; rate-limited per address)."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
+    article = models.ForeignKey(
+        Article, verbose_name=_("FAQ article"), on_delete=models.CASCADE, related_name="feedback"
+    )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     helpful = models.BooleanField(_("helped"))
     at = models.DateTimeField(_("when"), db_index=True)
@@ -236,7 +250,12 @@ class SuggestionShown(models.Model):
     shown_at = models.DateTimeField(_("suggested"), db_index=True)
     submitted_at = models.DateTimeField(_("question sent"), null=True, blank=True)
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -251,11 +270,20 @@ class SuggestionShown(models.Model):
 class ArticleUse(models.Model):
     """A case answered with an article: an agent inserted it into the reply."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="uses")
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="article_uses")
+    article = models.ForeignKey(
+        Article, verbose_name=_("FAQ article"), on_delete=models.CASCADE, related_name="uses"
+    )
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="article_uses"
+    )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     used_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("used by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     used_at = models.DateTimeField(_("used"))
 
@@ -289,7 +317,9 @@ class FaqCandidate(models.Model):
     terms = models.JSONField(_("key words"), default=list)
     size = models.PositiveIntegerField(_("questions"))
     examples = models.JSONField(_("example registration numbers"), default=list)
-    cases = models.ManyToManyField("cases.Case", related_name="faq_candidates", blank=True)
+    cases = models.ManyToManyField(
+        "cases.Case", verbose_name=_("cases"), related_name="faq_candidates", blank=True
+    )
     closest_article = models.ForeignKey(
         Article,
         verbose_name=_("closest article"),
@@ -306,7 +336,12 @@ class FaqCandidate(models.Model):
     proposed_at = models.DateTimeField(_("proposed"))
     seen_at = models.DateTimeField(_("last seen"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     article = models.ForeignKey(
@@ -338,11 +373,18 @@ class Signal(models.Model):
         FORM_BROKEN = "form-broken", _("a form does not work")
         OTHER_PROBLEM = "other-problem", _("another problem")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="signals")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="signals"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("flagged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("flagged"), db_index=True)
 
@@ -362,8 +404,8 @@ class SearchIndexState(models.Model):
     """Per language, a number that changes whenever the search index does, so every process
     knows when the vocabulary it keeps for typo tolerance is out of date."""
 
-    language = models.CharField(max_length=2, primary_key=True)
-    generation = models.PositiveBigIntegerField(default=0)
+    language = models.CharField(_("language"), max_length=2, primary_key=True)
+    generation = models.PositiveBigIntegerField(_("generation"), default=0)
 
     class Meta:
         verbose_name = _("search index state")

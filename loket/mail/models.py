@@ -25,6 +25,7 @@ class OutboundMail(models.Model):
     kind = models.CharField(_("kind"), max_length=40)
     case = models.ForeignKey(
         "cases.Case",
+        verbose_name=_("case"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -32,6 +33,7 @@ class OutboundMail(models.Model):
     )
     case_message = models.ForeignKey(
         "cases.Message",
+        verbose_name=_("message"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -106,7 +108,9 @@ class MailBox(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     # One poll at a time per mailbox, whatever the number of workers: a short lease.
-    poll_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    poll_lease_until = models.DateTimeField(
+        _("polling locked until"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("mailbox")
@@ -231,9 +235,15 @@ class InboundAttachment(models.Model):
     """A file of an inbound mail (an attachment, an inline image, a forwarded message),
     stored content-addressed through the storage API and linked to the case's message."""
 
-    inbound = models.ForeignKey(InboundMail, on_delete=models.CASCADE, related_name="attachments")
+    inbound = models.ForeignKey(
+        InboundMail,
+        verbose_name=_("incoming e-mail"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
     case_message = models.ForeignKey(
         "cases.Message",
+        verbose_name=_("message"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

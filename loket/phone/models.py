@@ -76,7 +76,9 @@ class CallEvent(models.Model):
     """Each event the exchange sent, once: unique per call and kind, so that a repeated
     event (the exchange retries) changes nothing."""
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events")
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(_("event"), max_length=10, choices=Call.State.choices)
     at = models.DateTimeField(_("when (exchange)"))
     received_at = models.DateTimeField(_("received"))

@@ -183,7 +183,12 @@ class Absence(models.Model):
         _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
     )
     feed = models.ForeignKey(
-        AgendaFeed, null=True, blank=True, on_delete=models.CASCADE, related_name="absences"
+        AgendaFeed,
+        verbose_name=_("agenda feed"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="absences",
     )
     uid = models.CharField(_("event UID"), max_length=500, blank=True)
     recurrence_id = models.CharField(_("recurrence id"), max_length=64, blank=True)
@@ -222,8 +227,12 @@ class Reassignment(models.Model):
         ACCEPTED = "accepted", _("reassigned")
         DISMISSED = "dismissed", _("kept")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reassignments")
-    absence = models.ForeignKey(Absence, on_delete=models.CASCADE, related_name="reassignments")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="reassignments"
+    )
+    absence = models.ForeignKey(
+        Absence, verbose_name=_("absence"), on_delete=models.CASCADE, related_name="reassignments"
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("absent owner"),
@@ -253,7 +262,12 @@ class Reassignment(models.Model):
     created_at = models.DateTimeField(_("proposed"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

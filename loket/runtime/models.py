@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ScheduleSlot(models.Model):
     """Claimed by the first scheduler that reaches a job's slot; the unique constraint makes
     sure that however many workers run, each slot enqueues its job once."""
 
-    job = models.CharField(max_length=100)
-    slot = models.BigIntegerField()
-    claimed_at = models.DateTimeField()
-    claimed_by = models.CharField(max_length=64)
+    job = models.CharField(_("job"), max_length=100)
+    slot = models.BigIntegerField(_("time slot"))
+    claimed_at = models.DateTimeField(_("claimed"))
+    claimed_by = models.CharField(_("claimed by"), max_length=64)
 
     class Meta:
         constraints: ClassVar[list[Any]] = [
