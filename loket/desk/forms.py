@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loket.accounts.models import Language, Team, User
+from loket.cases.clients import email_addresses_normalised, phone_numbers_normalised
 from loket.cases.models import Case, Channel, Client, Topic
 from loket.cases.rules import answer_channel
 from loket.deadlines.models import DeadlinePolicy
@@ -311,3 +312,69 @@ class SearchForm(forms.Form):
 
 class NotificationsReadForm(forms.Form):
     notification = forms.IntegerField(required=False, min_value=1)
+
+
+# --- clients ------------------------------------------------------------------------------
+
+
+class LinesField(forms.CharField):
+    """A textarea with one value per line; the values as a list, blank lines left out."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ClientChangeForm(forms.Form):
+    """A client's contact details as staff correct them (`client_update` checks them)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organisation = forms.CharField(
+        label=_("Organisation (e.g. the OCMW/CPAS)"), required=False, max_length=200
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Client.Kind.choices)
+    sector = forms.ChoiceField(label=_("Sector"), choices=Client.Sector.choices)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=Language.choices,
+        help_text=_("The client's mails are answered in this language."),
+    )
+    emails = LinesField(
+        label=_("E-mail addresses"), required=False, help_text=_("One address per line.")
+    )
+    phones = LinesField(
+        label=_("Phone numbers"),
+        required=False,
+        help_text=_("One number per line; from abroad with the country code (+31…)."),
+    )
+    street = forms.CharField(label=_("Street and number"), required=False, max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), required=False, max_length=20)
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
+    country = forms.CharField(
+        label=_("Country"), max_length=2, help_text=_("Two letters, such as BE.")
+    )
+
+    def clean_emails(self) -> list[str]:
+        return email_addresses_normalised(self.cleaned_data["emails"])
+
+    def clean_phones(self) -> list[str]:
+        return phone_numbers_normalised(self.cleaned_data["phones"])
+
+    @staticmethod
+    def initial_for(client: Client) -> dict[str, Any]:
+        """The client's details as the form shows them (addresses and numbers in pk order)."""
+        return {
+            "name": client.name,
+            "organisation": client.organisation,
+            "kind": client.kind,
+            "sector": client.sector,
+            "language": client.language,
+            "emails": "\n".join(email.address for email in client.emails.all()),
+            "phones": "\n".join(phone.number for phone in client.phones.all()),
+            "street": client.street,
+            "postal_code": client.postal_code,
+            "city": client.city,
+            "country": client.country,
+        }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import actions, case, notifications, queues, register, search
+from .views import actions, case, clients, notifications, queues, register, search
 
 app_name = "desk"
 urlpatterns = [
@@ -29,6 +29,7 @@ urlpatterns = [
     path("register/clients/", register.client_lookup, name="client-lookup"),
     path("search/", search.search, name="search"),
     path("clients/<int:pk>/", search.client_page, name="client"),
+    path("clients/<int:pk>/change/", clients.client_change, name="client-change"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.notifications_read, name="notifications-read"),
     path(

@@ -414,3 +414,42 @@ def test_the_axe_check_fails_on_a_page_with_violations(page: Page) -> None:
         assert_accessible(page)
     for rule in ("html-has-lang", "label", "color-contrast"):
         assert f"- {rule} (" in str(failure.value)
+
+
+def test_an_agent_corrects_a_client_s_contact_details(
+    page: Page, agent: User, client_record: Client, front_office: Team
+) -> None:
+    _email_question(client_record)
+    log_in(page, "agent", PASSWORD)
+    page.goto(f"/en/desk/clients/{client_record.pk}/")
+    page.get_by_role("link", name="Change the contact details").click()  # unfolds in place
+    name = page.get_by_label("Name:", exact=True)
+    expect(name).to_be_focused()
+    expect(name).to_have_value("OCMW Gent")
+    emails = page.get_by_label("E-mail addresses:", exact=True)
+    expect(emails).to_have_value("info@ocmw-gent.example.be")
+    _check(page)
+
+    emails.fill("info@ocmw-gent.example.be\nsociaal@ocmw-gent")
+    page.get_by_label("Language:", exact=True).select_option("fr")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the contact details").click()
+    expect(page.get_by_role("alert")).to_contain_text("The contact details are not saved")
+    expect(emails).to_have_attribute("aria-invalid", "true")
+    expect(emails).to_have_accessible_description(
+        re.compile("One address per line.*sociaal@ocmw-gent is not an e-mail address.")
+    )
+    _check(page)
+
+    emails.fill("info@ocmw-gent.example.be\nSociaal@OCMW-Gent.example.be")
+    page.get_by_label("Phone numbers:", exact=True).fill("09 266 99 00\n0470 12 34 56")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the contact details").click()
+    assert page.url.endswith(f"/en/desk/clients/{client_record.pk}/")
+    expect(page.locator(".notices")).to_have_text("The contact details are saved.")
+    expect(page.locator(".contact")).to_contain_text("sociaal@ocmw-gent.example.be")
+    expect(page.locator(".contact")).to_contain_text("French")
+    expect(page.locator(".contact")).to_contain_text("+32470123456")
+    _check(page)
+    client_record.refresh_from_db()
+    assert client_record.language == "fr"

@@ -4,7 +4,6 @@ And a client's page: contact details and every case they asked."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET
@@ -15,7 +14,8 @@ from loket.cases.search import search_cases
 from ..access import DeskRequest, staff_required
 from ..forms import SearchForm
 from ..queues import cases_in_order
-from ..selectors import client_candidates, client_cases, messages_of, reference_lookup
+from ..selectors import client_candidates, reference_lookup
+from .clients import render_client
 from .common import render_page
 
 CASES_PER_PAGE = 25
@@ -55,13 +55,4 @@ def client_page(request: DeskRequest, pk: int) -> HttpResponse:
     """The client's contact details and every case of theirs the user may see, with their
     messages, newest first (charter rule 8)."""
     client = get_object_or_404(Client.objects.prefetch_related("emails", "phones"), pk=pk)
-    paginator = Paginator(client_cases(request.user, client), 20)
-    page = paginator.get_page(request.GET.get("page"))
-    cases = list(page.object_list)
-    messages = messages_of(case.pk for case in cases)
-    context = {
-        "client": client,
-        "page": page,
-        "history": [(case, messages[case.pk]) for case in cases],
-    }
-    return render_page(request, "desk/client.html", context)
+    return render_client(request, client)
