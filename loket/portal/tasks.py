@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from django.db import connection
 from django.tasks import task
 
 from loket.cases.models import Case
@@ -13,6 +16,7 @@ from .services import portal_acknowledgement_send
 # Batches one task registers at most before it lets the worker take other work (mail is
 # sent from the same queue); the forms still waiting are taken by the tasks queued after.
 BATCHES_PER_TASK = 20
+SQLITE_PAUSE = 0.03  # seconds between two batches, on SQLite
 
 
 @task(queue_name="mail")
@@ -21,7 +25,12 @@ def portal_registration_task(submission_id: int | None = None) -> str:
     while has passed). Queued by the first form of each short window, run when the window
     closes (services.GATHER), and by the periodic pass."""
     registered = 0
-    for _ in range(BATCHES_PER_TASK):
+    for n in range(BATCHES_PER_TASK):
+        if n and connection.vendor == "sqlite":
+            # SQLite lets one writer in at a time, and a writer that found it busy sleeps
+            # before it tries again: without a pause the next batch would take the lock
+            # again at once and the forms being sent would wait for the whole backlog.
+            time.sleep(SQLITE_PAUSE)
         batch = portal_submissions_register(limit=BATCH)
         registered += len(batch)
         if len(batch) < BATCH:
