@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -166,16 +167,7 @@ def attachment_download(request: DeskRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(Attachment.objects.select_related("message"), pk=pk)
     if not visible_cases(request.user).filter(pk=attachment.message.case_id).exists():
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
+    return _download(attachment.file, attachment.filename, attachment.content_type)
 
 
 @staff_required
@@ -188,13 +180,18 @@ def portal_attachment_download(request: DeskRequest, pk: int) -> FileResponse:
     message = attachment.message_id
     if message is None or not visible_cases(request.user).filter(messages=message).exists():
         raise Http404
+    return _download(attachment.file, attachment.name, attachment.content_type)
+
+
+def _download(file: FieldFile, name: str, content_type: str) -> FileResponse:
+    """A stored file as a download under its client-given name; gone from storage: 404."""
     try:
-        handle = attachment.file.open("rb")
+        handle = file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type or "application/octet-stream",
+        filename=name,
+        content_type=content_type or "application/octet-stream",
     )
