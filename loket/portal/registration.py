@@ -19,6 +19,7 @@ from email.headerregistry import Address
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -137,8 +138,12 @@ def _register(waiting: Sequence[Submission], *, now: dt.datetime) -> None:
     questions and the acknowledgements; then the forms, their files and the FAQ visits are
     linked to their cases."""
     clients = _clients(waiting)
+    earlier = _earlier_cases(waiting)
     team = front_office()
-    details = [_case(s, clients[s.email], team) for s in waiting]
+    details = [
+        _case(s, clients[s.email], team, earlier.get((s.earlier_reference, s.email)))
+        for s in waiting
+    ]
     cases = case_register_many(actor=None, cases=details)
     questions = Message.objects.bulk_create(
         Message(
@@ -193,15 +198,28 @@ def _clients(waiting: Sequence[Submission]) -> dict[str, Client]:
     return {**found, **dict(zip(new, created, strict=True))}
 
 
-def _case(submission: Submission, client: Client, team: Team | None) -> CaseDetails:
+def _earlier_cases(waiting: Sequence[Submission]) -> dict[tuple[str, str], Case]:
+    """The earlier cases complaints name, by (number, address), for the batch in one query:
+    linked only when it is the same client's, so a complaint cannot be used to learn whether
+    somebody else's number exists (the answer is the same)."""
+    named = {(s.earlier_reference, s.email) for s in waiting if s.earlier_reference}
+    if not named:
+        return {}
+    found = Case.objects.filter(
+        reference__in={reference for reference, _email in named},
+        client__emails__address__in={email for _reference, email in named},
+    ).annotate(address=F("client__emails__address"))
+    return {
+        (case.reference, case.address): case
+        for case in found
+        if (case.reference, case.address) in named
+    }
+
+
+def _case(
+    submission: Submission, client: Client, team: Team | None, related: Case | None
+) -> CaseDetails:
     complaint = submission.form == Submission.Form.COMPLAINT
-    related = None
-    if submission.earlier_reference:
-        # Linked only when it is the same client's: a complaint cannot be used to learn
-        # whether somebody else's number exists (the answer is the same).
-        related = Case.objects.filter(
-            reference=submission.earlier_reference, client__emails__address=submission.email
-        ).first()
     with translation.override(submission.language):
         subject = subject_from(submission.text) or _("Question from the website")
     return CaseDetails(
