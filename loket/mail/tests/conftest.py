@@ -226,19 +226,23 @@ class CuttingProxy:
             watcher.register(client, selectors.EVENT_READ, server)
             watcher.register(server, selectors.EVENT_READ, client)
             sent = 0
-            while sent < self.budget:
+            ended = False
+            while sent < self.budget and not ended:
                 for key, _ in watcher.select(timeout=10):
                     data = key.fileobj.recv(65536)  # type: ignore[union-attr]
                     if not data:
-                        sent = self.budget
+                        ended = True
                         break
                     if key.fileobj is server:
                         data = data[: self.budget - sent]
                         sent += len(data)
                     key.data.sendall(data)
+            # Set before closing: the client sees the cut as soon as the socket closes, and
+            # the test may look at `cut` before this thread runs again.
+            if not ended:
+                self.cut.set()
             client.close()
             server.close()
-            self.cut.set()
 
     def close(self) -> None:
         self.listener.close()
