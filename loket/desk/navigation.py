@@ -17,6 +17,8 @@ from loket.cases.access import Action, can
 from loket.knowledge import access as knowledge
 from loket.routing import access as routing
 
+from .access import may_handle_quarantine
+
 
 @dataclass(frozen=True)
 class Link:
@@ -45,6 +47,7 @@ def desk_links(user: User, path: str) -> list[Link]:
             knowledge.can_decide_candidates(user),
         ),
         ("knowledge_desk:signals", _("Signals"), knowledge.can_decide_candidates(user)),
+        ("desk:quarantine", _("Quarantine"), may_handle_quarantine(user)),
     ]
     found = [(name, label, reverse(name)) for name, label, allowed in shown if allowed]
     # The current page's link: the one whose address is the longest start of `path` (the

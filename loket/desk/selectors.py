@@ -30,6 +30,7 @@ from loket.deadlines.models import DelayNotice
 from loket.deadlines.terms import proposed_new_term
 from loket.mail.models import InboundMail
 from loket.portal.models import Attachment as PortalAttachment
+from loket.portal.models import Submission as PortalSubmission
 
 from .models import Attachment, ReplyTemplate
 from .replies import fill
@@ -399,3 +400,21 @@ def messages_of(case_ids: Iterable[int]) -> dict[int, list[Message]]:
     for message in Message.objects.filter(case_id__in=list(case_ids)).select_related("author"):
         found[message.case_id].append(message)
     return found
+
+
+@dataclass(frozen=True)
+class QuarantineCounts:
+    mails: int
+    forms: int
+
+    def __bool__(self) -> bool:
+        return bool(self.mails or self.forms)
+
+
+def quarantine_counts() -> QuarantineCounts:
+    """How many e-mails wait in quarantine and how many portal forms could not be
+    registered: two counts, each read from a small index."""
+    return QuarantineCounts(
+        mails=InboundMail.objects.filter(state=InboundMail.State.QUARANTINED).count(),
+        forms=PortalSubmission.objects.filter(state=PortalSubmission.State.FAILED).count(),
+    )

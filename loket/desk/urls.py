@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import actions, case, clients, notifications, queues, register, search
+from .views import actions, case, clients, notifications, quarantine, queues, register, search
 
 app_name = "desk"
 urlpatterns = [
@@ -30,6 +30,9 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     path("clients/<int:pk>/", search.client_page, name="client"),
     path("clients/<int:pk>/change/", clients.client_change, name="client-change"),
+    path("quarantine/", quarantine.quarantine_page, name="quarantine"),
+    path("quarantine/mail/<int:pk>/again/", quarantine.mail_again, name="quarantine-mail"),
+    path("quarantine/forms/<int:pk>/again/", quarantine.form_again, name="quarantine-form"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.notifications_read, name="notifications-read"),
     path(

@@ -78,6 +78,12 @@ class Submission(models.Model):
                 condition=models.Q(state="received"),
                 name="portal_submission_waiting",
             ),
+            # The desk's quarantine: the few forms that could not be registered.
+            models.Index(
+                fields=["-submitted_at"],
+                condition=models.Q(state="failed"),
+                name="portal_submission_failed",
+            ),
         ]
 
     def __str__(self) -> str:

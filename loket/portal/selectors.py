@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -324,3 +324,12 @@ def _waiting_form_status(number: str, email: str) -> CaseStatus | None:
         delay_reason=None,
         delay_new_due_at=None,
     )
+
+
+# --- for staff -----------------------------------------------------------------------------
+
+
+def failed_submissions() -> QuerySet[Submission]:
+    """The forms whose case could not be registered, newest first: the client holds their
+    number, so an administrator looks at them and registers them again after a fix."""
+    return Submission.objects.filter(state=Submission.State.FAILED).order_by("-submitted_at")

@@ -18,6 +18,12 @@ def capped(count: int) -> str:
 
 
 @register.filter
+def first_line(text: str) -> str:
+    """An error's first line: what went wrong, without the traceback under it."""
+    return (text or "").strip().split("\n", 1)[0]
+
+
+@register.filter
 def negate(number: int) -> int:
     return -number
 

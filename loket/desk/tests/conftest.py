@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pytest_django.fixtures import Settings
@@ -19,7 +20,9 @@ from loket.accounts.models import Team, User
 from loket.cases.models import Case, Client, Message
 from loket.cases.services import case_forward, case_register
 from loket.desk.services import reply_send
+from loket.mail.models import InboundMail
 from loket.mail.services import inbound_process, inbound_store
+from loket.mail.tests.messages import question as mail_question
 from loket.portal.models import Attachment as PortalFile
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
@@ -42,6 +45,16 @@ def register(client: Client, **values: Any) -> Case:
         **values,
     }
     return case_register(actor=None, client=client, **values)
+
+
+def lost_mail(subject: str = "Verloren bijlage") -> tuple[InboundMail, bytes]:
+    """A mail whose raw bytes were not readable when it was processed (a storage outage)."""
+    raw = mail_question(subject=subject, sender="client@example.be")
+    inbound, _ = inbound_store(raw=raw, source="imap", process=False)
+    default_storage.delete(inbound.raw_name)
+    processed = inbound_process(inbound_id=inbound.pk)
+    assert processed is not None and processed.state == InboundMail.State.QUARANTINED
+    return processed, raw
 
 
 @pytest.fixture

@@ -24,7 +24,10 @@ from loket.cases.models import Case, Client
 from loket.cases.services import case_register
 from loket.deadlines.services import deadline_watch
 from loket.desk.queues import QUEUE_LABELS, Moments, queue_counts
+from loket.mail import storage
 from loket.mail.models import OutboundMail
+
+from .conftest import lost_mail
 
 pytestmark = pytest.mark.browser
 PASSWORD = "secret-pass-123"  # the named people's password in the root conftest.py
@@ -453,3 +456,27 @@ def test_an_agent_corrects_a_client_s_contact_details(
     _check(page)
     client_record.refresh_from_db()
     assert client_record.language == "fr"
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_administrator_processes_a_quarantined_mail_again(
+    page: Page, administrator: User, language: str
+) -> None:
+    inbound, raw = lost_mail()
+    log_in(page, "administrator", PASSWORD, language=language)
+    page.get_by_role("link", name=_in(language, "Quarantine")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(_in(language, "Quarantine"))
+    row = page.locator(f"#mail-{inbound.pk}")
+    expect(row).to_contain_text("FileNotFoundError")
+    again = row.get_by_role("button", name=_in(language, "Process again"))
+    _check(page)
+
+    storage.put(inbound.raw_name, raw, inbound.sha256)  # the storage is back
+    again.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    inbound.refresh_from_db()
+    assert inbound.case is not None
+    expect(page.locator(".notices")).to_contain_text(inbound.case.reference)
+    expect(page.locator(f"#mail-{inbound.pk}")).to_have_count(0)
+    _check(page)

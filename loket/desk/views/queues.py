@@ -11,11 +11,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ..access import DeskRequest, staff_required
+from ..access import DeskRequest, may_handle_quarantine, staff_required
 from ..forms import QueueForm
 from ..models import QueueDefault
 from ..queues import QUEUE_LABELS, Moments, Queue, QueueFilters, queue_counts, queue_page
-from ..selectors import notifications
+from ..selectors import notifications, quarantine_counts
 from ..services import queue_default_save
 from .common import render_page
 
@@ -65,6 +65,7 @@ def home(request: DeskRequest) -> HttpResponse:
         "parameters": parameters,
         "query": urlencode(parameters),
         "alerts": notifications(request.user, unread_only=True)[:5],
+        "quarantined": quarantine_counts() if may_handle_quarantine(request.user) else None,
     }
     return render_page(
         request, "desk/home.html", context, partial="queue-area", status=200 if valid else 400
