@@ -8,6 +8,7 @@ from loket.portal import views as portal_views
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),  # outside i18n_patterns: one address per operation
+    path("health/", include("loket.runtime.urls")),  # for load balancers and monitoring
     path("", include("loket.deadlines.urls")),
     # The bare address: the public portal's home in the visitor's language.
     path("", portal_views.root, name="root"),
