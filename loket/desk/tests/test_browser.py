@@ -453,6 +453,10 @@ def test_an_agent_corrects_a_client_s_contact_details(
     expect(page.locator(".contact")).to_contain_text("sociaal@ocmw-gent.example.be")
     expect(page.locator(".contact")).to_contain_text("French")
     expect(page.locator(".contact")).to_contain_text("+32470123456")
+    # The page's own history says who changed what (and is checked by axe with the rest).
+    change = page.locator(".client-history .entry").first
+    expect(change).to_contain_text(str(agent))
+    expect(change.locator("dd", has_text="French")).to_have_text("Dutch → French")
     _check(page)
     client_record.refresh_from_db()
     assert client_record.language == "fr"

@@ -15,6 +15,7 @@ from loket.cases.clients import client_update, may_change_clients
 from loket.cases.models import Client
 
 from ..access import DeskRequest, staff_required
+from ..client_history import client_history
 from ..forms import ClientChangeForm
 from ..selectors import client_cases, messages_of
 from .common import render_page
@@ -44,7 +45,10 @@ def render_client(
     page = paginator.get_page(request.GET.get("page"))
     cases = list(page.object_list)
     found = messages_of(case.pk for case in cases)
+    events, event_count = client_history(client)
     context = {
+        "events": events,
+        "event_count": event_count,
         "client": client,
         "page": page,
         "history": [(case, found[case.pk]) for case in cases],
