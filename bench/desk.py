@@ -1,5 +1,6 @@
 """The desk through HTTP (issue: the desk): server time of the busiest queue page, a case
-page with 20 messages, and word searches across all cases, as median and 95th percentile.
+page with 20 messages, word searches across all cases, the page of the client with the most
+cases, and the readiness check, as median and 95th percentile.
 
 Each request goes through Django's whole stack (middleware, session, CSP, templates) with
 `django.test.Client`, logged in as the demo's agent; the time is measured around each
@@ -99,3 +100,19 @@ def run_database(vendor: str, timed: Timer) -> None:
         f"word search, two words: 'novaprima toegang' ({vendor})",
         "/en/desk/search/?q=novaprima+toegang",
     )
+    _measure(
+        browser,
+        f"client page of the client with the most cases ({vendor})",
+        f"/en/desk/clients/{_busiest_client()}/",
+    )
+    _measure(browser, f"readiness check /health/ready ({vendor})", "/health/ready")
+
+
+def _busiest_client() -> int:
+    from django.db.models import Count
+
+    from loket.cases.models import Case
+
+    busiest = Case.objects.values("client").annotate(n=Count("pk")).order_by("-n")[0]
+    print(f"  the busiest client has {busiest['n']} cases", flush=True)
+    return int(busiest["client"])
