@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -270,36 +271,77 @@ def case_status_lookup(*, reference: str, email: str) -> CaseStatus | None:
         number = str(parse_reference(reference))
     except InvalidReference:
         number = ""  # still queried: a mistyped number costs what a wrong one costs
+    address = email.strip().lower()
+    row = _status_query().fetch(number, address)
+    if row:
+        return CaseStatus(**row)
+    return _waiting_form_status(number, address)
+
+
+# Stand-ins for the two values while the ORM builds the query (never sent to the database).
+_NUMBER, _ADDRESS = "\x00loket:number\x00", "\x00loket:address\x00"
+STATUS_FIELDS = (
+    "reference", "kind", "status", "received_at", "due_at", "answered_at", "closed_at",
+    "delay_reason", "delay_new_due_at",
+)  # fmt: skip
+
+
+def _status_queryset(number: str, address: str) -> QuerySet[Any, Any]:
     notices = DelayNotice.objects.filter(case=OuterRef("pk")).order_by("-sent_at", "-pk")
-    row = (
+    return (
         Case.objects.filter(reference=number)
-        .filter(
-            Exists(
-                ClientEmail.objects.filter(
-                    client=OuterRef("client_id"), address=email.strip().lower()
-                )
-            )
-        )
+        .filter(Exists(ClientEmail.objects.filter(client=OuterRef("client_id"), address=address)))
         .annotate(
             delay_reason=Subquery(notices.values("reason")[:1]),
             delay_new_due_at=Subquery(notices.values("new_due_at")[:1]),
         )
-        .values(
-            "reference",
-            "kind",
-            "status",
-            "received_at",
-            "due_at",
-            "answered_at",
-            "closed_at",
-            "delay_reason",
-            "delay_new_due_at",
-        )
-        .first()
+        .values(*STATUS_FIELDS)
+        .order_by()[:1]
     )
-    if row:
-        return CaseStatus(**row)
-    return _waiting_form_status(number, email)
+
+
+@dataclass(frozen=True)
+class _CompiledLookup:
+    """The lookup's SQL, built by the ORM once per process and database: building this
+    query (two subqueries, an EXISTS) costs several times what running it costs, and every
+    lookup is the same query with two other values."""
+
+    sql: str
+    params: tuple[Any, ...]
+    names: tuple[str, ...]
+    compiler: Any  # the SQLCompiler that built it: it converts the row's values the same way
+    converters: dict[int, Any]
+
+    def fetch(self, number: str, address: str) -> dict[str, Any] | None:
+        values = {_NUMBER: number, _ADDRESS: address}
+        params = [values.get(p, p) if isinstance(p, str) else p for p in self.params]
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if not rows:
+            return None
+        if self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        return dict(zip(self.names, rows[0], strict=True))
+
+
+_compiled: dict[str, _CompiledLookup] = {}
+
+
+def _status_query() -> _CompiledLookup:
+    connection = connections[DEFAULT_DB_ALIAS]
+    key = f"{connection.vendor}:{connection.settings_dict['NAME']}"
+    found = _compiled.get(key)
+    if found is None:
+        query = _status_queryset(_NUMBER, _ADDRESS).query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if sum(p in (_NUMBER, _ADDRESS) for p in params) != 2:
+            raise RuntimeError("the status lookup's query lost one of its two values")
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
+        found = _compiled[key] = _CompiledLookup(sql, tuple(params), names, compiler, converters)
+    return found
 
 
 def _waiting_form_status(number: str, email: str) -> CaseStatus | None:
@@ -307,7 +349,7 @@ def _waiting_form_status(number: str, email: str) -> CaseStatus | None:
     already has its number and term, so the lookup answers as for a case just received.
     Asked only when no case matched, so a miss costs the same whatever was wrong."""
     form = (
-        Submission.objects.filter(reference=number, email=email.strip().lower(), case__isnull=True)
+        Submission.objects.filter(reference=number, email=email, case__isnull=True)
         .values("reference", "form", "submitted_at", "due_at")
         .first()
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager as ContextManager
 
 import pytest
 import time_machine
+from django.db import connection
 
 from loket.accounts.models import User
 from loket.cases.models import Case, Client
@@ -181,3 +183,31 @@ def test_the_lookup_takes_one_query_whatever_the_case_has(
     with django_assert_num_queries(1):
         found = case_status_lookup(reference=case.reference, email="info@ocmw-gent.example.be")
     assert found is not None and found.delay_reason == "Reden 18"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lookup_built_once_answers_in_every_thread_of_the_server(
+    client_record: Client,
+) -> None:
+    """Its SQL is built once per process and then run by waitress's threads, each with its
+    own database connection."""
+    cases = [
+        case_register(actor=None, client=client_record, channel="web", subject=f"Vraag {n}")
+        for n in range(8)
+    ]
+    assert case_status_lookup(reference=cases[0].reference, email="info@ocmw-gent.example.be")
+
+    def lookup(case: Case) -> tuple[str | None, bool]:
+        try:
+            found = case_status_lookup(reference=case.reference, email="info@ocmw-gent.example.be")
+            wrong = case_status_lookup(reference=case.reference, email="iemand@example.be")
+            return (found.reference if found else None, wrong is None)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lookup, cases))
+    assert answers == [(case.reference, True) for case in cases]
+    # The received date comes back as a datetime in every thread (the backend's converters).
+    found = case_status_lookup(reference=cases[3].reference, email="info@ocmw-gent.example.be")
+    assert found is not None and found.received_at == cases[3].received_at
