@@ -22,8 +22,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from loket.mail.models import InboundMail, MailBox, OutboundMail
-from loket.portal.models import Submission
+from loket.desk.selectors import quarantine_counts
+from loket.mail.models import MailBox, OutboundMail
 
 from .models import ScheduleSlot
 
@@ -105,10 +105,15 @@ def _migrations() -> None:
 
 
 def _cache() -> None:
-    key, token = "loket:health:probe", get_random_string(12)
+    """A value of its own (probes of several processes at once never meet), set, read, gone."""
+    token = get_random_string(16)
+    key = f"loket:health:{token}"
     cache.set(key, token, timeout=30)
-    if cache.get(key) != token:
-        raise Problem("the cache did not keep a value")
+    try:
+        if cache.get(key) != token:
+            raise Problem("the cache did not keep a value")
+    finally:
+        cache.delete(key)
 
 
 def _storage() -> None:
@@ -185,10 +190,9 @@ def _outbox(now: dt.datetime) -> Check:
 
 
 def _quarantine() -> Check:
-    mails = InboundMail.objects.filter(state=InboundMail.State.QUARANTINED).count()
-    forms = Submission.objects.filter(state=Submission.State.FAILED).count()
-    level = Level.WARNING if mails or forms else Level.OK
-    return Check("quarantine", level, f"{mails} e-mails, {forms} portal forms")
+    waiting = quarantine_counts()
+    level = Level.WARNING if waiting else Level.OK
+    return Check("quarantine", level, f"{waiting.mails} e-mails, {waiting.forms} portal forms")
 
 
 def _background(name: str, check: Callable[[], Check | None]) -> Check | None:
