@@ -4,6 +4,8 @@ cause, and process them again here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -30,6 +32,16 @@ def _require(request: DeskRequest) -> None:
         raise PermissionDenied
 
 
+def _refused_or[T](request: DeskRequest, again: Callable[[], T]) -> T | None:
+    """What the service did, or None when it refused (no longer in quarantine: another tab,
+    a double click), its reason then said on the page."""
+    try:
+        return again()
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return None
+
+
 @staff_required
 @require_GET
 def quarantine_page(request: DeskRequest) -> HttpResponse:
@@ -46,22 +58,21 @@ def mail_again(request: DeskRequest, pk: int) -> HttpResponse:
     """Process a quarantined e-mail again; it becomes a case, or stays with its new error."""
     _require(request)
     inbound = get_object_or_404(InboundMail, pk=pk)
-    try:
-        done = inbound_reprocess(actor=request.user, inbound=inbound)
-    except ValidationError as refusal:
-        messages.error(request, " ".join(refusal.messages))
-        return redirect("desk:quarantine")
+    done = _refused_or(request, lambda: inbound_reprocess(actor=request.user, inbound=inbound))
+    if done is not None:
+        _tell_mail(request, done)
+    return redirect("desk:quarantine")
+
+
+def _tell_mail(request: DeskRequest, done: InboundMail) -> None:
     if done.state == InboundMail.State.QUARANTINED:
         messages.warning(request, _("The e-mail is still in quarantine: see its error."))
     elif done.case is not None:
-        messages.success(
-            request,
-            _("The e-mail is processed: case %(reference)s.") % {"reference": done.case.reference},
-        )
+        processed = _("The e-mail is processed: case %(reference)s.")
+        messages.success(request, processed % {"reference": done.case.reference})
     else:  # no case of its own: a duplicate, loket's own mail come back, an auto-reply…
         outcome = done.reason or done.get_outcome_display() or done.get_state_display()
         messages.success(request, _("The e-mail is processed: %(outcome)s.") % {"outcome": outcome})
-    return redirect("desk:quarantine")
 
 
 @staff_required
@@ -70,14 +81,12 @@ def form_again(request: DeskRequest, pk: int) -> HttpResponse:
     """Register a portal form again, with the number the client was given."""
     _require(request)
     submission = get_object_or_404(Submission, pk=pk)
-    try:
-        done = portal_submission_retry(actor=request.user, submission=submission)
-    except ValidationError as refusal:
-        messages.error(request, " ".join(refusal.messages))
-        return redirect("desk:quarantine")
-    if done.state == Submission.State.REGISTERED:
+    done = _refused_or(
+        request, lambda: portal_submission_retry(actor=request.user, submission=submission)
+    )
+    if done is not None and done.state == Submission.State.REGISTERED:
         registered = _("The form is registered: case %(reference)s.")
         messages.success(request, registered % {"reference": done.reference})
-    else:
+    elif done is not None:
         messages.warning(request, _("The form still could not be registered: see its error."))
     return redirect("desk:quarantine")
