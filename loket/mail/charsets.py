@@ -50,7 +50,9 @@ def codec_for(label: str) -> str | None:
         if not name.startswith("x-"):
             return None
         return codec_for(name[2:])  # x-mac-cyrillic and friends
-    if info.name in _NOT_CHARSETS or not getattr(info, "_is_text_encoding", True):
+    # Python names some codecs with hyphens ("unicode-escape") and looks them up either way.
+    canonical = info.name.replace("-", "_")
+    if canonical in _NOT_CHARSETS or not getattr(info, "_is_text_encoding", True):
         return None
     return info.name
 

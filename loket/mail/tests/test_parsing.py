@@ -314,6 +314,16 @@ def test_unknown_and_mislabelled_charsets_fall_back_with_notes() -> None:
     assert any("declared as 'iso-8859-1' but is UTF-8" in note for note in mail.notes)
 
 
+@pytest.mark.parametrize("label", ["unicode_escape", "Unicode-Escape", "raw-unicode-escape"])
+def test_a_codec_that_is_no_charset_never_rewrites_the_text(label: str) -> None:
+    """Decoding with Python's escape codecs would turn a client's backslashes into other
+    characters (a path C:\\new into a line break): such a label is treated as unknown."""
+    raw = f"From: a@b.be\nContent-Type: text/plain; charset={label}\n\nMap C:\\new\\x41\n"
+    mail = parse_mail(raw.encode())
+    assert mail.text == "Map C:\\new\\x41"
+    assert any(f"charset {label.lower()!r} of text/plain unknown" in note for note in mail.notes)
+
+
 def test_missing_final_boundary_still_gives_the_text() -> None:
     raw = (
         b'From: a@b.be\nContent-Type: multipart/alternative; boundary="zz"\n\n'
