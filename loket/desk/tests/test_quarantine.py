@@ -184,3 +184,20 @@ def test_the_page_costs_the_same_queries_for_one_row_or_many(
         page = client.get(PAGE).content.decode()
     assert page.count("Process again") == 6 and page.count("Register again") == 6
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_the_home_page_counts_the_quarantine_only_for_the_whole_page(
+    client: Browser, administrator: User, outbox_down: Callable[[], None]
+) -> None:
+    lost_mail()
+    client.force_login(administrator)
+    client.get("/en/desk/")  # warm the session
+    with CaptureQueriesContext(connection) as whole:
+        page = client.get("/en/desk/?queue=team").content.decode()
+    with CaptureQueriesContext(connection) as switch:
+        part = client.get("/en/desk/?queue=team", HTTP_HX_REQUEST="true").content.decode()
+    assert "1 e-mail in quarantine, 0 portal forms not registered" in page
+    assert "in quarantine" not in part
+    counted = [q["sql"] for q in whole.captured_queries if "inboundmail" in q["sql"]]
+    assert len(counted) == 1, "counted once, however often the template reads it"
+    assert not [q for q in switch.captured_queries if "inboundmail" in q["sql"]]

@@ -65,7 +65,8 @@ def home(request: DeskRequest) -> HttpResponse:
         "parameters": parameters,
         "query": urlencode(parameters),
         "alerts": notifications(request.user, unread_only=True)[:5],
-        "quarantined": quarantine_counts() if may_handle_quarantine(request.user) else None,
+        # Read by the full page only (the template calls it), not by htmx's queue switches.
+        "quarantined": quarantine_counts if may_handle_quarantine(request.user) else None,
     }
     return render_page(
         request, "desk/home.html", context, partial="queue-area", status=200 if valid else 400
